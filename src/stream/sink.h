@@ -1,0 +1,12 @@
+// The one shape every pipeline stage emits data through.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+
+namespace pgark {
+
+using ByteSink = std::function<void(std::span<const std::byte>)>;
+
+}  // namespace pgark
