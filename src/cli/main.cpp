@@ -1,1 +1,4 @@
-int main() { return 0; }
+// pgark entry point.
+#include "cli/app.h"
+
+int main(int argc, char** argv) { return pgark::cli::run(argc, argv); }

@@ -1,0 +1,172 @@
+// Argument parsing (CLI11) and dispatch to the commands layer.
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include "cli/log_sink.h"
+#include "cli/render.h"
+#include "commands/backup.h"
+#include "commands/simple.h"
+#include "commands/verify.h"
+#include "util/cancel.h"
+#include "util/error.h"
+#include "util/redact.h"
+
+extern char** environ;
+
+namespace pgark::cli {
+namespace {
+
+struct GlobalOptions {
+    std::string config_file;
+    int verbose = 0;
+    bool quiet = false;
+    // Flags that map onto configuration keys, applied only when given.
+    std::map<std::string, std::string> flag_values;
+};
+
+std::map<std::string, std::string> environment() {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string kv(*e);
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return env;
+}
+
+// Adds a flag that sets configuration key `key` (validated later, naming the flag).
+void config_flag(CLI::App& app, GlobalOptions& g, const std::string& names, const std::string& key,
+                 const std::string& help) {
+    app.add_option_function<std::string>(
+           names, [&g, key](const std::string& v) { g.flag_values[key] = v; }, help)
+        ->type_name("VALUE");
+}
+
+void print(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    cancel::install_signal_handlers();
+    CLI::App app{"pgark: backups of PostgreSQL that are proven restorable", "pgark"};
+    app.set_version_flag("--version", std::string("pgark ") + PGARK_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    GlobalOptions g;
+    app.add_option("--config", g.config_file, "TOML config file (default /etc/pgark/pgark.toml if present, or $PGARK_CONFIG)");
+    app.add_flag("-v,--verbose", g.verbose, "debug logging on stderr");
+    app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
+    config_flag(app, g, "--repo", "repository.url", "repository: a path or s3://bucket/prefix");
+    config_flag(app, g, "--host", "database.host", "PostgreSQL host (or PGHOST)");
+    config_flag(app, g, "--port", "database.port", "PostgreSQL port (or PGPORT)");
+    config_flag(app, g, "-U,--username", "database.user", "PostgreSQL user (or PGUSER)");
+    config_flag(app, g, "-d,--dbname", "database.dbname", "database name, conninfo or URI (or PGDATABASE)");
+    config_flag(app, g, "--pg-bin-dir", "pg.bin_dir", "directory holding pg_dump and pg_restore");
+
+    bool json_out = false;
+    std::function<int(const Context&)> action;
+
+    auto* init = app.add_subcommand("init", "create a repository at --repo");
+    init->callback([&] {
+        action = [&](const Context& ctx) {
+            auto r = run_init(ctx);
+            print(r.created ? "Initialized pgark repository at " + r.location + "\n"
+                            : r.location + " already is a pgark repository; nothing changed\n");
+            return 0;
+        };
+    });
+
+    auto* backup = app.add_subcommand("backup", "back up the database into the repository");
+    backup->add_flag("--json", json_out, "print the manifest as JSON");
+    config_flag(*backup, g, "--compression-level", "backup.compression_level", "zstd level 1..19 (default 3)");
+    config_flag(*backup, g, "--threads", "backup.threads", "compression threads (default: one per CPU)");
+    backup->callback([&] {
+        action = [&](const Context& ctx) {
+            auto r = run_backup(ctx);
+            print(json_out ? render_backup_json(r) : render_backup(r));
+            return 0;
+        };
+    });
+
+    auto* list = app.add_subcommand("list", "list the complete backups");
+    bool list_all = false;
+    list->add_flag("--json", json_out, "JSON output");
+    list->add_flag("--all", list_all, "all databases, not only the configured one");
+    list->callback([&] {
+        action = [&](const Context& ctx) {
+            auto r = run_list(ctx, list_all);
+            print(json_out ? render_list_json(r) : render_list(r));
+            return 0;
+        };
+    });
+
+    auto* verify = app.add_subcommand("verify", "check a backup: checksum, decompression, archive contents");
+    std::string verify_id = "latest";
+    verify->add_option("id", verify_id, "backup id or 'latest' (default)");
+    verify->add_flag("--json", json_out, "JSON output");
+    verify->callback([&] {
+        action = [&](const Context& ctx) {
+            auto r = run_verify(ctx, verify_id);
+            print(json_out ? render_verify_json(r) : render_verify(r));
+            if (!r.ok()) {
+                spdlog::error("backup {} failed verification: {}", r.manifest.id.str(), failure_summary(r.checks));
+                return 1;
+            }
+            return 0;
+        };
+    });
+
+    auto* config_cmd = app.add_subcommand("config", "inspect the configuration");
+    config_cmd->require_subcommand(1);
+    auto* show = config_cmd->add_subcommand("show", "print the effective configuration and where each value came from");
+    show->add_flag("--json", json_out, "JSON output");
+    show->callback([&] {
+        action = [&](const Context& ctx) {
+            auto entries = run_config_show(ctx);
+            auto file = ctx.config().file().value_or("");
+            print(json_out ? render_config_json(entries, file) : render_config(entries, file));
+            return 0;
+        };
+    });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return static_cast<int>(ExitCode::usage);
+    }
+
+    try {
+        config::Inputs in;
+        if (!g.config_file.empty()) in.file = g.config_file;
+        in.env = environment();
+        in.flags = g.flag_values;
+        auto cfg = config::Config::load(in);
+        std::string level = g.verbose ? "debug" : g.quiet ? "warn" : cfg.str("log.level");
+        setup_logging(level);
+        for (const auto& w : cfg.warnings()) spdlog::warn("{}", w);
+        Context ctx(std::move(cfg));
+        return action(ctx);
+    } catch (const Error& e) {
+        if (!spdlog::default_logger()) setup_logging("info");
+        std::fprintf(stderr, "pgark: error: %s\n", redact::scrub(e.what()).c_str());
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pgark: internal error: %s\n", redact::scrub(e.what()).c_str());
+        return static_cast<int>(ExitCode::failed);
+    }
+}
+
+}  // namespace pgark::cli

@@ -1,0 +1,135 @@
+// Human and JSON renderings of command results.
+#include "cli/render.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
+#include "util/units.h"
+
+namespace pgark::cli {
+
+using nlohmann::json;
+
+std::string thousands(std::uint64_t n) {
+    auto digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+namespace {
+
+std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+
+std::uint64_t total_rows(const Manifest& m) {
+    std::uint64_t n = 0;
+    for (const auto& t : m.tables) n += t.rows;
+    return n;
+}
+
+json manifest_summary(const Manifest& m) {
+    return {{"id", m.id.str()},
+            {"database", m.database},
+            {"server", m.server},
+            {"server_version", m.server_version},
+            {"started_at", format_iso8601(m.started_at, true)},
+            {"finished_at", format_iso8601(m.finished_at, true)},
+            {"duration_seconds", m.duration_seconds()},
+            {"raw_bytes", m.raw_bytes},
+            {"stored_bytes", m.stored_bytes},
+            {"sha256", m.sha256},
+            {"tables", m.tables.size()},
+            {"rows", total_rows(m)},
+            {"toc_entries", m.toc_entries}};
+}
+
+}  // namespace
+
+std::string render_backup(const BackupResult& r) {
+    const auto& m = r.manifest;
+    std::ostringstream o;
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.1f", m.stored_bytes ? static_cast<double>(m.raw_bytes) / static_cast<double>(m.stored_bytes) : 0.0);
+    o << "Backup " << m.id.str() << " complete\n"
+      << "  database    " << m.database << " on " << m.server << " (PostgreSQL " << m.server_version << ", pg_dump "
+      << m.pg_dump_version << ")\n"
+      << "  duration    " << units::format_duration(m.duration_seconds()) << "\n"
+      << "  size        " << units::format_size(m.raw_bytes) << " dumped, " << units::format_size(m.stored_bytes)
+      << " stored (zstd level " << m.compression_level << ", ratio " << ratio << ")\n"
+      << "  contents    " << m.tables.size() << " tables, " << thousands(total_rows(m)) << " rows, " << m.toc_entries
+      << " archive entries\n"
+      << "  sha256      " << m.sha256 << "\n"
+      << "  repository  " << r.repository << "\n";
+    return o.str();
+}
+
+std::string render_backup_json(const BackupResult& r) {
+    json j = json::parse(r.manifest.to_json());
+    j["repository"] = r.repository;
+    return j.dump(2) + "\n";
+}
+
+std::string render_list(const ListResult& r) {
+    std::ostringstream o;
+    if (r.backups.empty()) {
+        o << "No backups in " << r.repository << ".\n";
+    } else {
+        o << pad("ID", 40) << pad("DATABASE", 16) << pad("FINISHED (UTC)", 21) << pad("DURATION", 10) << pad("DUMPED", 11)
+          << pad("STORED", 11) << "TABLES\n";
+        for (const auto& m : r.backups) {
+            auto fin = format_iso8601(m.finished_at);
+            fin[10] = ' ';
+            fin.pop_back();
+            o << pad(m.id.str(), 40) << pad(m.database, 16) << pad(fin, 21) << pad(units::format_duration(m.duration_seconds()), 10)
+              << pad(units::format_size(m.raw_bytes), 11) << pad(units::format_size(m.stored_bytes), 11) << m.tables.size()
+              << "\n";
+        }
+        o << r.backups.size() << " backup" << (r.backups.size() == 1 ? "" : "s") << " in " << r.repository << "\n";
+    }
+    for (const auto& p : r.problems) o << "warning: " << p << "\n";
+    return o.str();
+}
+
+std::string render_list_json(const ListResult& r) {
+    json arr = json::array();
+    for (const auto& m : r.backups) arr.push_back(manifest_summary(m));
+    json j = {{"repository", r.repository}, {"backups", arr}, {"problems", r.problems}};
+    return j.dump(2) + "\n";
+}
+
+std::string render_verify(const VerifyResult& r) {
+    std::ostringstream o;
+    o << "Backup " << r.manifest.id.str() << ": " << (r.ok() ? "verified OK" : "VERIFICATION FAILED") << " ("
+      << units::format_duration(r.seconds) << ")\n";
+    for (const auto& c : r.checks) o << "  " << pad(to_string(c.status), 8) << pad(c.name, 20) << c.detail << "\n";
+    return o.str();
+}
+
+std::string render_verify_json(const VerifyResult& r) {
+    json checks = json::array();
+    for (const auto& c : r.checks) checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+    json j = {{"id", r.manifest.id.str()}, {"database", r.manifest.database}, {"ok", r.ok()}, {"seconds", r.seconds}, {"checks", checks}};
+    return j.dump(2) + "\n";
+}
+
+std::string render_config(const std::vector<ConfigEntry>& entries, const std::string& file) {
+    std::ostringstream o;
+    o << "# config file: " << (file.empty() ? "(none)" : file) << "\n";
+    for (const auto& e : entries)
+        o << pad(e.key, 28) << pad(e.value.empty() ? "(unset)" : e.value, 34) << "# " << e.origin << "\n";
+    return o.str();
+}
+
+std::string render_config_json(const std::vector<ConfigEntry>& entries, const std::string& file) {
+    json arr = json::array();
+    for (const auto& e : entries) arr.push_back({{"key", e.key}, {"value", e.value}, {"origin", e.origin}, {"secret", e.secret}});
+    json j = {{"file", file.empty() ? json(nullptr) : json(file)}, {"settings", arr}};
+    return j.dump(2) + "\n";
+}
+
+}  // namespace pgark::cli

@@ -1,0 +1,25 @@
+// Turning command results into what a person reads (tables, summaries) or JSON for scripts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "commands/backup.h"
+#include "commands/simple.h"
+#include "commands/verify.h"
+
+namespace pgark::cli {
+
+std::string render_backup(const BackupResult& r);
+std::string render_backup_json(const BackupResult& r);
+std::string render_list(const ListResult& r);
+std::string render_list_json(const ListResult& r);
+std::string render_verify(const VerifyResult& r);
+std::string render_verify_json(const VerifyResult& r);
+std::string render_config(const std::vector<ConfigEntry>& entries, const std::string& file);
+std::string render_config_json(const std::vector<ConfigEntry>& entries, const std::string& file);
+
+// "12,345"
+std::string thousands(std::uint64_t n);
+
+}  // namespace pgark::cli

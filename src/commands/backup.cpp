@@ -1,0 +1,180 @@
+// The backup job. Data flows pg_dump stdout → archive scanner (TOC, per-table row counts and hashes)
+// → zstd (multi-threaded) → SHA-256 → storage writer, in bounded chunks; nothing is spooled locally.
+#include "commands/backup.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <vector>
+
+#include "pg/archive_scanner.h"
+#include "pg/connection.h"
+#include "pg/tools.h"
+#include "stream/sha256.h"
+#include "stream/zstd.h"
+#include "util/cancel.h"
+#include "util/error.h"
+#include "util/process.h"
+#include "util/redact.h"
+
+namespace pgark {
+
+namespace {
+
+// Removes the traces of a backup that did not complete: archive object and reservation.
+class BackupReservation {
+public:
+    BackupReservation(Storage& s, BackupId id) : storage_(s), id_(std::move(id)) {}
+    ~BackupReservation() {
+        try {
+            if (!done_) storage_.remove({layout::archive_key(id_), layout::manifest_key(id_)});
+            storage_.remove({layout::in_progress_key(id_)});
+        } catch (const std::exception& e) {
+            spdlog::warn("could not remove the reservation of backup {}: {}", id_.str(), redact::scrub(e.what()));
+        }
+    }
+    void complete() { done_ = true; }
+
+private:
+    Storage& storage_;
+    BackupId id_;
+    bool done_ = false;
+};
+
+std::string last_lines(const std::string& text, std::size_t max_lines = 8) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    std::string out;
+    for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size(); ++i)
+        out += (out.empty() ? "" : "\n  ") + lines[i];
+    return out;
+}
+
+std::string hex64(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+}  // namespace
+
+BackupResult run_backup(const Context& ctx) {
+    ConnParams params = ctx.conn_params();
+    Repository repo = ctx.open_repository();
+
+    Connection conn(params, "pgark backup");
+    std::string database = conn.scalar("SELECT current_database()");
+    int server_major = conn.server_version_num() / 10000;
+    PgTools tools = locate_pg_tools(ctx.config().str("pg.bin_dir"), server_major);
+    std::string pg_dump_version = tools.version("pg_dump");
+
+    Manifest m;
+    m.tool_version = PGARK_VERSION;
+    m.database = database;
+    m.server = params.display().substr(0, params.display().rfind('/'));
+    m.server_version = conn.server_version();
+    m.pg_dump_version = pg_dump_version;
+    m.compression_level = static_cast<int>(ctx.config().integer("backup.compression_level"));
+    m.started_at = std::chrono::system_clock::now();
+
+    nlohmann::json owner = {{"pid", getpid()}, {"started_at", format_iso8601(m.started_at, true)}};
+    char host[256] = {0};
+    if (gethostname(host, sizeof host - 1) == 0) owner["host"] = host;
+    m.id = repo.reserve_backup_id(database, m.started_at, owner.dump());
+    BackupReservation reservation(repo.storage(), m.id);
+    spdlog::info("backing up {} ({}) to {} as {}", database, m.server, repo.describe(), m.id.str());
+
+    ChildPgAuth auth(params);
+    ProcessSpec spec;
+    spec.program = tools.program("pg_dump");
+    // -Z0: pgark compresses in parallel itself; pg_dump's zlib would halve the throughput.
+    spec.args = {"--format=custom", "--compress=0", "--no-password", "--dbname", params.with_dbname(database).conninfo()};
+    spec.env_set = auth.env();
+    // The COPY text of timestamptz depends on TimeZone; fix it so drills can compare row hashes.
+    spec.env_set["PGTZ"] = m.timezone;
+    spec.env_set["PGAPPNAME"] = "pgark backup";
+    spec.env_unset = ChildPgAuth::env_to_unset();
+    auto child = Child::spawn(spec);
+    ::fcntl(child->stdout_fd(), F_SETPIPE_SZ, 1 << 20);
+
+    auto writer = repo.storage().create(layout::archive_key(m.id));
+    Sha256 sha;
+    int threads = static_cast<int>(ctx.config().integer("backup.threads"));
+    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    ZstdCompressor zstd(m.compression_level, threads, [&](std::span<const std::byte> out) {
+        sha.update(out);
+        writer->write(out);
+    });
+    ArchiveScanner scanner;
+
+    std::vector<std::byte> buf(1 << 20);
+    std::string stream_error;
+    try {
+        for (;;) {
+            std::size_t n = read_some(child->stdout_fd(), buf, "pg_dump output");
+            if (n == 0) break;
+            std::span<const std::byte> chunk(buf.data(), n);
+            if (stream_error.empty()) {
+                try {
+                    scanner.feed(chunk);
+                } catch (const VerifyError& e) {
+                    stream_error = e.what();  // keep draining so pg_dump's own error surfaces
+                }
+            }
+            zstd.write(chunk);
+        }
+    } catch (const Interrupted&) {
+        child->terminate();
+        throw;
+    }
+    auto status = child->wait();
+    if (!status.ok()) {
+        std::string err = redact::scrub(last_lines(child->stderr_text()));
+        throw PgError("pg_dump of " + database + " failed (" + status.describe() + ")" +
+                      (err.empty() ? "" : ":\n  " + err) + "\nno backup was recorded; previous backups are untouched");
+    }
+    if (stream_error.empty()) {
+        try {
+            scanner.finish();
+        } catch (const VerifyError& e) {
+            stream_error = e.what();
+        }
+    }
+    if (!stream_error.empty())
+        throw PgError("pg_dump of " + database + " produced an archive pgark cannot read: " + stream_error +
+                      "; no backup was recorded");
+    auto warnings = last_lines(child->stderr_text());
+    if (!warnings.empty()) spdlog::warn("pg_dump: {}", redact::scrub(warnings));
+
+    zstd.finish();
+    writer->commit();
+    m.raw_bytes = zstd.bytes_in();
+    m.stored_bytes = writer->bytes_written();
+    m.sha256 = sha.hex_digest();
+    m.toc_entries = scanner.toc().size();
+    m.encoding = scanner.encoding();
+    if (!scanner.data_hashed())
+        throw PgError("pg_dump wrote a compressed archive although pgark asked for --compress=0; no backup was recorded");
+    for (const auto& t : scanner.table_data())
+        m.tables.push_back({t.schema, t.table, t.rows.value_or(0), hex64(t.hash_sum.value_or(0))});
+    m.large_objects = scanner.blob_count();
+    m.large_objects_hash = hex64(scanner.blob_hash_sum());
+    m.finished_at = std::chrono::system_clock::now();
+    // The manifest goes last: until it exists the backup is invisible to list, verify and restore.
+    repo.storage().put(layout::manifest_key(m.id), m.to_json());
+    reservation.complete();
+    spdlog::info("backup {} complete: {} tables, {} raw bytes stored as {} bytes", m.id.str(), m.tables.size(),
+                 m.raw_bytes, m.stored_bytes);
+    return {m, repo.describe()};
+}
+
+}  // namespace pgark

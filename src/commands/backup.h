@@ -1,0 +1,18 @@
+// `pgark backup`: pg_dump -Fc -Z0 streamed through zstd and SHA-256 into the repository; manifest last.
+#pragma once
+
+#include <string>
+
+#include "commands/context.h"
+#include "core/manifest.h"
+
+namespace pgark {
+
+struct BackupResult {
+    Manifest manifest;
+    std::string repository;
+};
+
+BackupResult run_backup(const Context& ctx);
+
+}  // namespace pgark

@@ -1,0 +1,66 @@
+// The backup manifest (DESIGN.md section 3): written last, so its presence marks a complete backup.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/backup_id.h"
+#include "util/time.h"
+
+namespace pgark {
+
+// Per-table facts taken from the archive's data while it streamed through pgark.
+struct TableStats {
+    std::string schema;
+    std::string name;
+    std::uint64_t rows = 0;
+    std::string hash;  // CopyTextHasher sum, 16 hex digits
+    bool operator==(const TableStats&) const = default;
+};
+
+struct Manifest {
+    static constexpr int kFormat = 1;
+    static constexpr const char* kArchiveName = "archive.pgdump.zst";
+    static constexpr const char* kManifestName = "manifest.json";
+
+    int format = kFormat;
+    std::string tool_version;
+    BackupId id;
+    std::string database;        // the real database name (the id holds a path-safe form)
+    std::string server;          // "host:port" as configured, no credentials
+    std::string server_version;  // "15.18"
+    std::string pg_dump_version;
+    SystemTime started_at{};
+    SystemTime finished_at{};
+    std::uint64_t raw_bytes = 0;     // pg_dump output
+    std::uint64_t stored_bytes = 0;  // archive object as stored
+    std::string sha256;              // of the stored object
+    std::string compression = "zstd";
+    int compression_level = 3;
+    std::uint64_t toc_entries = 0;
+    std::string encoding;
+    std::string timezone = "UTC";  // session TimeZone pg_dump ran with (COPY text of timestamptz depends on it)
+    std::vector<TableStats> tables;
+    std::uint64_t large_objects = 0;
+    std::string large_objects_hash;
+
+    double duration_seconds() const;
+    std::string to_json() const;
+    // Throws VerifyError naming `where` when the text is not a valid manifest, and Error when its
+    // format is newer than this pgark understands.
+    static Manifest from_json(const std::string& text, const std::string& where);
+};
+
+// Repository layout of DESIGN.md section 3.
+namespace layout {
+inline constexpr const char* kMarker = "pgark.json";
+std::string backups_prefix();                                   // "backups/"
+std::string backup_dir(const BackupId& id);                     // "backups/<db>/<id>/"
+std::string manifest_key(const BackupId& id);
+std::string archive_key(const BackupId& id);
+std::string in_progress_key(const BackupId& id);                // reservation while a backup runs
+}  // namespace layout
+
+}  // namespace pgark

@@ -1,0 +1,46 @@
+// A pgark repository on some Storage: the marker, the layout of DESIGN.md section 3, listing
+// backups (a backup without a manifest is incomplete and invisible) and reserving new backup ids.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/manifest.h"
+#include "storage/storage.h"
+
+namespace pgark {
+
+class Repository {
+public:
+    static constexpr int kFormat = 1;
+
+    // Creates the marker. Returns false when the location already is a repository (left untouched).
+    static bool init(Storage& storage);
+    // Opens an existing repository; throws Error (exit 1) for a location that is not one (saying how
+    // to create it) or whose format is newer than this pgark.
+    static Repository open(std::unique_ptr<Storage> storage);
+
+    Storage& storage() { return *storage_; }
+    std::string describe() const { return storage_->describe(); }
+
+    // Complete backups (with a valid manifest), oldest first; `database` filters by real db name.
+    // Unreadable manifests are skipped and reported in `problems` when given.
+    std::vector<Manifest> list_backups(const std::optional<std::string>& database = std::nullopt,
+                                       std::vector<std::string>* problems = nullptr);
+    // Resolves "latest" (newest complete backup, of `database` if given) or an exact id.
+    // Throws UsageError for malformed ids and Error for unknown ones.
+    Manifest resolve(const std::string& id_or_latest, const std::optional<std::string>& database = std::nullopt);
+    Manifest load_manifest(const BackupId& id);
+
+    // Reserves a fresh id for a backup of `database` starting now: never the id of an existing or
+    // running backup, also when two backups start in the same second.
+    BackupId reserve_backup_id(const std::string& database, SystemTime now, const std::string& owner_info);
+
+private:
+    explicit Repository(std::unique_ptr<Storage> s) : storage_(std::move(s)) {}
+    std::unique_ptr<Storage> storage_;
+};
+
+}  // namespace pgark
