@@ -2,6 +2,7 @@
 #include "core/manifest.h"
 
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "util/error.h"
 
@@ -47,8 +48,14 @@ namespace {
 template <typename T>
 T field(const json& j, const char* name, const std::string& where) {
     if (!j.contains(name)) throw VerifyError(where + ": manifest field '" + name + "' is missing");
+    const auto& v = j.at(name);
+    bool type_ok = true;
+    if constexpr (std::is_same_v<T, std::uint64_t>) type_ok = v.is_number_unsigned();
+    else if constexpr (std::is_same_v<T, int>) type_ok = v.is_number_integer();
+    else if constexpr (std::is_same_v<T, std::string>) type_ok = v.is_string();
+    if (!type_ok) throw VerifyError(where + ": manifest field '" + name + "' has the wrong type");
     try {
-        return j.at(name).get<T>();
+        return v.get<T>();
     } catch (const json::exception&) {
         throw VerifyError(where + ": manifest field '" + name + "' has the wrong type");
     }

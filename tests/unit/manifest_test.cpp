@@ -1,0 +1,89 @@
+// Unit tests for Manifest serialisation and validation.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/manifest.h"
+#include "util/error.h"
+
+using namespace pgark;
+
+namespace {
+Manifest sample() {
+    Manifest m;
+    m.tool_version = "0.1.0";
+    m.id = BackupId::make("freshtrack", *parse_iso8601("2026-01-24T02:00:00Z"));
+    m.database = "freshtrack";
+    m.server = "127.0.0.1:5432";
+    m.server_version = "15.18";
+    m.pg_dump_version = "15.18";
+    m.started_at = *parse_iso8601("2026-01-24T02:00:00.250Z");
+    m.finished_at = *parse_iso8601("2026-01-24T02:00:03.750Z");
+    m.raw_bytes = 1000;
+    m.stored_bytes = 100;
+    m.sha256 = std::string(64, 'a');
+    m.toc_entries = 32;
+    m.encoding = "UTF8";
+    m.tables = {{"public", "devices", 50, "00000000000000ff"}, {"public", "sensor_readings", 3600, "0123456789abcdef"}};
+    m.large_objects = 1;
+    m.large_objects_hash = "0000000000000001";
+    return m;
+}
+}  // namespace
+
+TEST(Manifest, RoundTrips) {
+    auto m = sample();
+    auto back = Manifest::from_json(m.to_json(), "test");
+    EXPECT_EQ(back.id, m.id);
+    EXPECT_EQ(back.database, m.database);
+    EXPECT_EQ(back.started_at, m.started_at);
+    EXPECT_EQ(back.finished_at, m.finished_at);
+    EXPECT_DOUBLE_EQ(back.duration_seconds(), 3.5);
+    EXPECT_EQ(back.tables, m.tables);
+    EXPECT_EQ(back.sha256, m.sha256);
+    EXPECT_EQ(back.toc_entries, 32u);
+    EXPECT_EQ(back.large_objects, 1u);
+}
+
+TEST(Manifest, RejectsMalformed) {
+    EXPECT_THROW(Manifest::from_json("not json", "x"), VerifyError);
+    EXPECT_THROW(Manifest::from_json("[]", "x"), VerifyError);
+    auto j = nlohmann::json::parse(sample().to_json());
+    j.erase("sha256");
+    j["archive"]["sha256"] = "zz";
+    EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
+    j = nlohmann::json::parse(sample().to_json());
+    j["archive"]["raw_bytes"] = -5;
+    EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
+    j = nlohmann::json::parse(sample().to_json());
+    j["id"] = "../../etc/passwd";
+    EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
+}
+
+TEST(Manifest, RefusesToFollowAnArchiveOutsideItsDirectory) {
+    auto j = nlohmann::json::parse(sample().to_json());
+    j["archive"]["name"] = "../../other/archive.pgdump.zst";
+    try {
+        Manifest::from_json(j.dump(), "m.json");
+        FAIL() << "accepted a redirected archive";
+    } catch (const VerifyError& e) {
+        EXPECT_NE(std::string(e.what()).find("refusing"), std::string::npos);
+    }
+}
+
+TEST(Manifest, RefusesNewerFormatWithUpgradeHint) {
+    auto j = nlohmann::json::parse(sample().to_json());
+    j["format"] = Manifest::kFormat + 1;
+    try {
+        Manifest::from_json(j.dump(), "m.json");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("upgrade pgark"), std::string::npos);
+    }
+}
+
+TEST(Manifest, LayoutKeysStayInsideTheBackupDirectory) {
+    auto id = BackupId::make("../evil", *parse_iso8601("2026-01-24T02:00:00Z"));
+    EXPECT_EQ(layout::manifest_key(id).find(".."), std::string::npos);
+    EXPECT_EQ(layout::archive_key(id), "backups/%2E.%2Fevil/%2E.%2Fevil_2026-01-24_02-00-00/archive.pgdump.zst");
+}
