@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
-scripts/build.sh "$@"
+scripts/build.sh -DPGARK_BUILD_TESTS=ON "$@"
 build_dir=${PGARK_BUILD_DIR:-build}
 cd "$build_dir"
 ctest --output-on-failure --timeout 3000 -j1
