@@ -76,6 +76,8 @@ BackupResult run_backup(const Context& ctx) {
     int server_major = conn.server_version_num() / 10000;
     PgTools tools = locate_pg_tools(ctx.config().str("pg.bin_dir"), server_major);
     std::string pg_dump_version = tools.version("pg_dump");
+    spdlog::debug("server {} is PostgreSQL {}; using pg_dump {} from {}", params.display(), conn.server_version(),
+                  pg_dump_version, tools.bin_dir.empty() ? "PATH" : tools.bin_dir.string());
 
     Manifest m;
     m.tool_version = PGARK_VERSION;
@@ -103,6 +105,9 @@ BackupResult run_backup(const Context& ctx) {
     spec.env_set["PGTZ"] = m.timezone;
     spec.env_set["PGAPPNAME"] = "pgark backup";
     spec.env_unset = ChildPgAuth::env_to_unset();
+    std::string argv_text = spec.program;
+    for (const auto& a : spec.args) argv_text += " " + a;
+    spdlog::debug("running {} (password, if any, through PGPASSFILE)", argv_text);
     auto child = Child::spawn(spec);
     ::fcntl(child->stdout_fd(), F_SETPIPE_SZ, 1 << 20);
 
