@@ -12,6 +12,8 @@
 #include "cli/log_sink.h"
 #include "cli/render.h"
 #include "commands/backup.h"
+#include "commands/drill.h"
+#include "commands/status.h"
 #include "commands/simple.h"
 #include "commands/verify.h"
 #include "util/cancel.h"
@@ -123,6 +125,48 @@ int run(int argc, char** argv) {
                 return 1;
             }
             return 0;
+        };
+    });
+
+    auto* drill = app.add_subcommand("drill", "prove a backup restores: restore into a scratch database and verify it");
+    std::string drill_id = "latest";
+    bool sweep = false;
+    drill->add_option("id", drill_id, "backup id or 'latest' (default)");
+    drill->add_flag("--json", json_out, "print the drill report as JSON");
+    drill->add_flag("--sweep", sweep, "only drop scratch databases left by drills that were killed");
+    config_flag(*drill, g, "--level", "drill.level", "archive | schema | rows | content (default)");
+    config_flag(*drill, g, "--jobs", "drill.jobs", "parallel restore jobs and verification connections (default 2)");
+    config_flag(*drill, g, "--target", "drill.target", "conninfo of the server to restore into (default: the source)");
+    drill->add_flag_function(
+        "--keep-on-failure", [&g](std::int64_t) { g.flag_values["drill.keep_on_failure"] = "true"; },
+        "leave a failed drill's scratch database for inspection");
+    drill->callback([&] {
+        action = [&](const Context& ctx) {
+            if (sweep) {
+                auto dropped = run_drill_sweep(ctx);
+                print(dropped.empty() ? "No leftover scratch databases.\n"
+                                      : "Dropped " + std::to_string(dropped.size()) + " leftover scratch database(s).\n");
+                return 0;
+            }
+            auto r = run_drill(ctx, drill_id);
+            Objectives o{ctx.config().duration("objectives.rpo"), ctx.config().duration("objectives.rto")};
+            print(json_out ? render_drill_json(r) : render_drill(r, o));
+            if (!r.report.ok) {
+                spdlog::error("drill of backup {} failed{}", r.report.backup_id,
+                              r.report.error.empty() ? "" : ": " + r.report.error);
+                return 1;
+            }
+            return 0;
+        };
+    });
+
+    auto* status = app.add_subcommand("status", "RPO and RTO against the objectives; exit 1 when at risk");
+    status->add_flag("--json", json_out, "JSON output");
+    status->callback([&] {
+        action = [&](const Context& ctx) {
+            auto r = run_status(ctx, std::chrono::system_clock::now());
+            print(json_out ? render_status_json(r) : render_status(r));
+            return r.ok() ? 0 : 1;
         };
     });
 

@@ -132,4 +132,88 @@ std::string render_config_json(const std::vector<ConfigEntry>& entries, const st
     return j.dump(2) + "\n";
 }
 
+std::string render_drill(const DrillResult& res, const Objectives& objectives) {
+    const auto& r = res.report;
+    std::ostringstream o;
+    o << "Drill " << r.id << " of backup " << r.backup_id << ": " << (r.ok ? "PASSED" : "FAILED") << " (level " << r.level
+      << ")\n";
+    if (!r.scratch_database.empty())
+        o << "  scratch     " << r.scratch_database << " on " << r.target << (r.scratch_kept ? " (KEPT for inspection)" : " (dropped)")
+          << "\n";
+    o << "  restore     " << units::format_duration(r.restore_seconds) << " measured (download + restore = RTO; objective "
+      << units::format_duration(static_cast<double>(objectives.rto.count())) << ")\n";
+    o << "  phases     ";
+    for (const auto& p : r.phases) o << " " << p.name << " " << units::format_duration(p.seconds) << (p.ok ? "" : " (FAILED)") << ";";
+    o << "\n";
+    if (!r.tables.empty()) {
+        std::uint64_t rows = 0;
+        for (const auto& t : r.tables) rows += t.actual_rows.value_or(0);
+        o << "  tables      " << r.tables.size() << " verified (" << thousands(rows) << " rows), " << r.tables_mismatched()
+          << " mismatched\n";
+        for (const auto& t : r.tables)
+            if (!t.ok) o << "    MISMATCH  " << t.schema << "." << t.name << ": " << t.detail << "\n";
+    }
+    o << "  checks\n";
+    for (const auto& c : r.checks) o << "    " << pad(to_string(c.status), 8) << pad(c.name, 22) << c.detail << "\n";
+    if (!r.error.empty()) o << "  error       " << r.error << "\n";
+    if (!res.report_key.empty()) o << "  report      " << res.repository << "/" << res.report_key << "\n";
+    return o.str();
+}
+
+std::string render_drill_json(const DrillResult& r) {
+    json j = json::parse(r.report.to_json());
+    j["repository"] = r.repository;
+    j["report_key"] = r.report_key;
+    return j.dump(2) + "\n";
+}
+
+std::string render_status(const StatusResult& r) {
+    std::ostringstream o;
+    o << "Objectives: RPO " << units::format_duration(static_cast<double>(r.objectives.rpo.count())) << ", RTO "
+      << units::format_duration(static_cast<double>(r.objectives.rto.count())) << "  (repository " << r.repository << ")\n";
+    if (r.databases.empty()) o << "No backups or drills in the repository yet.\n";
+    for (const auto& d : r.databases) {
+        const auto& a = d.assessment;
+        o << "\n" << d.database << ": " << (a.ok() ? "OK" : "AT RISK") << "\n";
+        if (d.last_backup)
+            o << "  last backup      " << d.last_backup->id.str() << ", " << units::format_duration(a.rpo_seconds.value_or(0))
+              << " ago (RPO " << (a.rpo_ok ? "ok" : "VIOLATED") << ")\n";
+        else
+            o << "  last backup      none\n";
+        if (d.last_successful_drill)
+            o << "  last good drill  " << d.last_successful_drill->id << ", restore took "
+              << units::format_duration(d.last_successful_drill->restore_seconds) << " (RTO " << (a.rto_ok ? "ok" : "VIOLATED") << ")\n";
+        else
+            o << "  last good drill  none\n";
+        if (d.last_drill && !d.last_drill->ok) o << "  latest drill     " << d.last_drill->id << " FAILED\n";
+        for (const auto& p : a.problems) o << "  ! " << p << "\n";
+    }
+    return o.str();
+}
+
+std::string render_status_json(const StatusResult& r) {
+    json dbs = json::array();
+    for (const auto& d : r.databases) {
+        const auto& a = d.assessment;
+        json j = {{"database", d.database},
+                  {"ok", a.ok()},
+                  {"rpo_seconds", a.rpo_seconds ? json(*a.rpo_seconds) : json(nullptr)},
+                  {"rpo_ok", a.rpo_ok},
+                  {"rto_seconds", a.rto_seconds ? json(*a.rto_seconds) : json(nullptr)},
+                  {"rto_ok", a.rto_ok},
+                  {"problems", a.problems},
+                  {"last_backup", d.last_backup ? json(d.last_backup->id.str()) : json(nullptr)},
+                  {"last_backup_finished_at", d.last_backup ? json(format_iso8601(d.last_backup->finished_at)) : json(nullptr)},
+                  {"last_successful_drill", d.last_successful_drill ? json(d.last_successful_drill->id) : json(nullptr)},
+                  {"last_drill", d.last_drill ? json(d.last_drill->id) : json(nullptr)},
+                  {"last_drill_ok", d.last_drill ? json(d.last_drill->ok) : json(nullptr)}};
+        dbs.push_back(j);
+    }
+    json j = {{"repository", r.repository},
+              {"ok", r.ok()},
+              {"objectives", {{"rpo_seconds", r.objectives.rpo.count()}, {"rto_seconds", r.objectives.rto.count()}}},
+              {"databases", dbs}};
+    return j.dump(2) + "\n";
+}
+
 }  // namespace pgark::cli

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "commands/backup.h"
+#include "commands/drill.h"
+#include "commands/status.h"
 #include "commands/simple.h"
 #include "commands/verify.h"
 
@@ -18,6 +20,11 @@ std::string render_verify(const VerifyResult& r);
 std::string render_verify_json(const VerifyResult& r);
 std::string render_config(const std::vector<ConfigEntry>& entries, const std::string& file);
 std::string render_config_json(const std::vector<ConfigEntry>& entries, const std::string& file);
+
+std::string render_drill(const DrillResult& r, const Objectives& objectives);
+std::string render_drill_json(const DrillResult& r);
+std::string render_status(const StatusResult& r);
+std::string render_status_json(const StatusResult& r);
 
 // "12,345"
 std::string thousands(std::uint64_t n);

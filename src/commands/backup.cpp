@@ -103,6 +103,8 @@ BackupResult run_backup(const Context& ctx) {
     spec.env_set = auth.env();
     // The COPY text of timestamptz depends on TimeZone; fix it so drills can compare row hashes.
     spec.env_set["PGTZ"] = m.timezone;
+    // pg_dump takes bytea_output from the server's defaults; pin it for the same reason.
+    spec.env_set["PGOPTIONS"] = "-c bytea_output=hex";
     spec.env_set["PGAPPNAME"] = "pgark backup";
     spec.env_unset = ChildPgAuth::env_to_unset();
     std::string argv_text = spec.program;

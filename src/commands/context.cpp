@@ -14,13 +14,17 @@ Context::Context(config::Config cfg) : cfg_(std::move(cfg)) {
     if (looks_like_conninfo(db)) redact::register_secret(parse_conninfo(db).password);
 }
 
-ConnParams Context::conn_params() const {
+ConnParams Context::server_params(const std::string& dbname) const {
+    return conn_params(true).with_dbname(dbname);
+}
+
+ConnParams Context::conn_params(bool allow_no_db) const {
     const auto& db = cfg_.setting("database.dbname");
     ConnParams p;
     bool from_conninfo = looks_like_conninfo(db.value);
     if (from_conninfo) p = parse_conninfo(db.value);
     else if (!db.value.empty()) p.params["dbname"] = db.value;
-    if (p.dbname().empty() && !from_conninfo)
+    if (p.dbname().empty() && !from_conninfo && !allow_no_db)
         throw UsageError("no database given: pass --dbname NAME, or set PGDATABASE / POSTGRES_DB / database.dbname");
     // A conninfo/URI is complete: its own values win over separately configured ones, except flags.
     for (const auto& [key, libpq] : {std::pair{"database.host", "host"}, std::pair{"database.port", "port"},

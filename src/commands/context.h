@@ -18,7 +18,9 @@ public:
 
     const config::Config& config() const { return cfg_; }
     // Throws UsageError when no database is configured.
-    ConnParams conn_params() const;
+    ConnParams conn_params(bool allow_no_db = false) const;
+    // Connection to the configured server with `dbname` (for drills: the database may be unset).
+    ConnParams server_params(const std::string& dbname) const;
     // The configured database name, if any (for filtering "latest").
     std::optional<std::string> database_name() const;
     S3Options s3_options() const;

@@ -2,6 +2,7 @@
 // decompression (with its frame checksums), pgark's archive scanner and `pg_restore --list`.
 #include "commands/verify.h"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <map>
@@ -63,13 +64,17 @@ PgTools tools_for(const Manifest& m, const std::string& bin_dir) {
 
 }  // namespace
 
-std::vector<CheckResult> verify_archive(Repository& repo, const Manifest& m, const std::string& pg_bin_dir) {
-    std::vector<CheckResult> checks;
+ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const std::string& pg_bin_dir,
+                                   const std::filesystem::path* spool) {
+    ArchiveVerification result;
+    result.scanner = std::make_unique<ArchiveScanner>();
+    auto& checks = result.checks;
+    auto& scanner = *result.scanner;
     auto key = layout::archive_key(m.id);
     auto info = repo.storage().stat(key);
     if (!info) {
         checks.push_back(CheckResult::fail("archive present", key + " is missing"));
-        return checks;
+        return result;
     }
     if (info->size != m.stored_bytes)
         checks.push_back(CheckResult::fail("size", "manifest says " + std::to_string(m.stored_bytes) +
@@ -109,8 +114,12 @@ std::vector<CheckResult> verify_archive(Repository& repo, const Manifest& m, con
         }
     } join_guard{list_reader, *restore_list};
 
+    UniqueFd spool_fd;
+    if (spool) {
+        spool_fd.reset(::open(spool->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!spool_fd) throw Error("cannot create the restore spool " + spool->string() + ": " + errno_text(errno));
+    }
     Sha256 sha;
-    ArchiveScanner scanner;
     bool list_alive = true;
     std::string decode_error, scan_error;
     ZstdDecompressor zstd([&](std::span<const std::byte> raw) {
@@ -123,6 +132,8 @@ std::vector<CheckResult> verify_archive(Repository& repo, const Manifest& m, con
         }
         // pg_restore --list stops reading after the TOC; then it is simply no longer fed.
         if (list_alive) list_alive = write_all(restore_list->stdin_fd(), raw, "pg_restore input");
+        if (spool_fd && !write_all(spool_fd.get(), raw, spool->string()))
+            throw Error("writing the restore spool " + spool->string() + " failed");
     });
 
     auto reader = repo.storage().open(key);
@@ -223,7 +234,7 @@ std::vector<CheckResult> verify_archive(Repository& repo, const Manifest& m, con
         checks.push_back(CheckResult::pass("pg_restore --list", std::to_string(*listed.toc_entries) + " TOC entries, " +
                                                                     std::to_string(listed.listed) + " listed"));
     }
-    return checks;
+    return result;
 }
 
 VerifyResult run_verify(const Context& ctx, const std::string& id_or_latest) {
@@ -232,7 +243,7 @@ VerifyResult run_verify(const Context& ctx, const std::string& id_or_latest) {
     VerifyResult r;
     r.manifest = repo.resolve(id_or_latest, id_or_latest == "latest" ? ctx.database_name() : std::nullopt);
     spdlog::info("verifying backup {} in {}", r.manifest.id.str(), repo.describe());
-    r.checks = verify_archive(repo, r.manifest, ctx.config().str("pg.bin_dir"));
+    r.checks = verify_archive(repo, r.manifest, ctx.config().str("pg.bin_dir")).checks;
     r.seconds = sw.seconds();
     return r;
 }

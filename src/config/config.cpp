@@ -90,7 +90,31 @@ std::optional<std::string> scalar_text(const toml::node& n) {
     return std::nullopt;
 }
 
-void load_file(const std::string& path, std::map<std::string, Setting>& values, std::vector<std::string>& warnings) {
+void load_user_checks(const std::string& path, const toml::node& node, std::vector<UserCheck>& out) {
+    auto line = [&](const toml::node& n) { return path + ":" + std::to_string(n.source().begin.line); };
+    auto* arr = node.as_array();
+    if (!arr) throw UsageError(line(node) + ": 'drill.checks' must be an array of tables ([[drill.checks]])");
+    for (const auto& item : *arr) {
+        auto* t = item.as_table();
+        if (!t) throw UsageError(line(item) + ": each [[drill.checks]] entry must be a table");
+        UserCheck c;
+        c.where = line(item);
+        for (const auto& [k, v] : *t) {
+            std::string key(k.str());
+            auto* str = v.as_string();
+            if (key != "name" && key != "sql" && key != "expect")
+                throw UsageError(line(v) + ": unknown key '" + key + "' in [[drill.checks]] (known: name, sql, expect)");
+            if (!str) throw UsageError(line(v) + ": '" + key + "' in [[drill.checks]] must be a string");
+            (key == "name" ? c.name : key == "sql" ? c.sql : c.expect) = str->get();
+        }
+        if (c.name.empty() || c.sql.empty())
+            throw UsageError(c.where + ": a [[drill.checks]] entry needs both 'name' and 'sql'");
+        out.push_back(std::move(c));
+    }
+}
+
+void load_file(const std::string& path, std::map<std::string, Setting>& values, std::vector<std::string>& warnings,
+               std::vector<UserCheck>& checks) {
     toml::table root;
     try {
         root = toml::parse_file(path);
@@ -109,6 +133,10 @@ void load_file(const std::string& path, std::map<std::string, Setting>& values, 
         }
         for (auto& [k, v] : *table) {
             std::string name = section_name + "." + std::string(k.str());
+            if (name == "drill.checks") {
+                load_user_checks(path, v, checks);
+                continue;
+            }
             std::string where = path + ":" + std::to_string(v.source().begin.line);
             const KeyDef* def = find_key(name);
             if (!def) throw UsageError(unknown_key_message(where, name));
@@ -144,7 +172,7 @@ Config Config::load(const Inputs& in) {
         if (!in.default_file.empty() && ::stat(in.default_file.c_str(), &st) == 0) path = in.default_file;
     }
     if (path) {
-        load_file(*path, c.values_, c.warnings_);
+        load_file(*path, c.values_, c.warnings_, c.user_checks_);
         c.file_ = path;
     }
 

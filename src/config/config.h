@@ -25,6 +25,15 @@ struct Setting {
     bool is_set() const { return !value.empty(); }
 };
 
+// A named SQL assertion run in the restored database ([[drill.checks]] in the config file). It passes
+// when the first column of the single row equals `expect` (default "t", i.e. a true boolean).
+struct UserCheck {
+    std::string name;
+    std::string sql;
+    std::string expect = "t";
+    std::string where;  // "pgark.toml:12"
+};
+
 struct Inputs {
     std::optional<std::string> file;  // explicit --config (must exist)
     std::string default_file = "/etc/pgark/pgark.toml";  // read only if it exists
@@ -47,6 +56,7 @@ public:
     const std::optional<std::string>& file() const { return file_; }
     // Set when the file holds a secret and other users can read it.
     const std::vector<std::string>& warnings() const { return warnings_; }
+    const std::vector<UserCheck>& user_checks() const { return user_checks_; }
     // Every secret value (for scrubbing text that may echo them).
     std::vector<std::string> secret_values() const;
 
@@ -57,6 +67,7 @@ private:
     std::map<std::string, Setting> values_;
     std::optional<std::string> file_;
     std::vector<std::string> warnings_;
+    std::vector<UserCheck> user_checks_;
 };
 
 // Returns an error text when `value` is not valid for `key`, or nullopt; normalises booleans.

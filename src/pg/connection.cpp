@@ -60,7 +60,9 @@ Connection::~Connection() { PQfinish(conn_); }
 std::vector<Row> Connection::query(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> p;
     for (const auto& s : params) p.push_back(s.c_str());
-    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(), nullptr, nullptr, 0);
+    // Without parameters use the simple protocol, which also accepts several statements.
+    PGresult* res = p.empty() ? PQexec(conn_, sql.c_str())
+                              : PQexecParams(conn_, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(), nullptr, nullptr, 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         std::string msg = trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));

@@ -3,6 +3,7 @@
 #include "util/process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -190,6 +191,28 @@ ExitStatus Child::wait() {
             status_.signal = WTERMSIG(st);
         }
         if (stderr_thread_.joinable()) stderr_thread_.join();
+    }
+    return status_;
+}
+
+ExitStatus Child::wait_cancellable() {
+    while (!reaped_) {
+        cancel::throw_if_requested();
+        int st = 0;
+        pid_t r = waitpid(pid_, &st, WNOHANG);
+        if (r == pid_) {
+            reaped_ = true;
+            if (WIFEXITED(st)) {
+                status_.exited = true;
+                status_.code = WEXITSTATUS(st);
+            } else if (WIFSIGNALED(st)) {
+                status_.signal = WTERMSIG(st);
+            }
+            if (stderr_thread_.joinable()) stderr_thread_.join();
+            break;
+        }
+        pollfd pfd{cancel::wake_fd(), POLLIN, 0};
+        ::poll(&pfd, pfd.fd >= 0 ? 1 : 0, 50);
     }
     return status_;
 }

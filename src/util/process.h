@@ -51,6 +51,8 @@ public:
 
     // Waits for exit (not cancellable: the child was told to stop or is finishing).
     ExitStatus wait();
+    // Waits for exit, throwing Interrupted on SIGINT/SIGTERM (the destructor then stops the child).
+    ExitStatus wait_cancellable();
     // Sends a signal to the child's process group.
     void kill(int signo);
     // Terminates gently, then forcefully after `grace`; waits. No-op when already reaped.

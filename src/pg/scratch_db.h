@@ -1,0 +1,61 @@
+// Scratch databases for drills: created with a mark (COMMENT ON DATABASE) naming the drill that owns
+// them, dropped by an RAII owner, and swept after a SIGKILL. pgark never drops an unmarked database.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/conn_params.h"
+#include "util/time.h"
+
+namespace pgark {
+
+struct ScratchMark {
+    static constexpr const char* kPrefix = "pgark-drill ";
+    std::string drill_id;
+    long pid = 0;
+    std::string host;
+    SystemTime started_at{};
+
+    std::string to_comment() const;
+    static std::optional<ScratchMark> parse(const std::string& comment);
+    static ScratchMark for_this_process(const std::string& drill_id);
+};
+
+// "pgark_drill_<db>_<yyyymmddhhmmss>_<random>", at most 63 bytes, ASCII only.
+std::string scratch_database_name(const std::string& database, SystemTime when);
+
+class ScratchDatabase {
+public:
+    // Creates `name` on the server `server` points at (its dbname is used only to connect), marks it.
+    // `create_options` is appended to CREATE DATABASE (e.g. "ENCODING 'UTF8' LOCALE 'C.UTF-8'").
+    ScratchDatabase(const ConnParams& server, std::string name, ScratchMark mark, const std::string& create_options);
+    ~ScratchDatabase();
+    ScratchDatabase(const ScratchDatabase&) = delete;
+    ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+
+    const std::string& name() const { return name_; }
+    ConnParams conn() const { return server_.with_dbname(name_); }
+    // Leaves the database in place (for --keep-on-failure).
+    void keep() { keep_ = true; }
+    // Drops it now (after checking the mark); throws on failure.
+    void drop();
+
+private:
+    ConnParams server_;
+    std::string name_;
+    ScratchMark mark_;
+    bool created_ = false, keep_ = false, dropped_ = false;
+};
+
+// Drops marked scratch databases whose drill is gone: same host and the pid no longer runs, or any
+// host and older than `foreign_after`. Returns the names dropped.
+std::vector<std::string> sweep_scratch_databases(const ConnParams& server, std::chrono::seconds foreign_after);
+
+// Drops `name` if (and only if) it carries a pgark mark for `drill_id` (any drill when empty).
+// Throws Error when the database exists without the mark.
+void drop_marked_database(const ConnParams& server, const std::string& name, const std::string& drill_id);
+
+}  // namespace pgark

@@ -1,0 +1,82 @@
+// COPY TO STDOUT streaming with cancellation, hashed by CopyTextHasher.
+#include "pg/table_content.h"
+
+#include <poll.h>
+
+#include "core/copy_text_hasher.h"
+#include "util/cancel.h"
+#include "util/error.h"
+
+namespace pgark {
+
+void CopySession::apply(Connection& c) const {
+    c.exec("SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3; SET bytea_output = hex; "
+           "SET TimeZone = " +
+           c.quote_literal(timezone) + "; SET client_encoding = " + c.quote_literal(client_encoding) +
+           "; SELECT pg_catalog.set_config('search_path', '', false)");
+}
+
+std::string copy_out_statement(const std::string& copy_stmt) {
+    std::string s = copy_stmt;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    const std::string tail = " FROM stdin;";
+    if (s.rfind("COPY ", 0) != 0 || s.size() < tail.size() || s.compare(s.size() - tail.size(), tail.size(), tail) != 0)
+        throw VerifyError("unexpected COPY statement in the archive: " + copy_stmt.substr(0, 200));
+    return s.substr(0, s.size() - tail.size()) + " TO STDOUT";
+}
+
+ContentHash hash_table_content(Connection& c, const std::string& copy_stmt) {
+    PGconn* conn = c.raw();
+    auto sql = copy_out_statement(copy_stmt);
+    if (!PQsendQuery(conn, sql.c_str())) throw PgError("COPY on " + c.display() + " failed: " + PQerrorMessage(conn));
+    PGresult* res = PQgetResult(conn);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        std::string msg = PQresultErrorMessage(res);
+        PQclear(res);
+        while ((res = PQgetResult(conn))) PQclear(res);
+        throw PgError("`" + sql + "` failed: " + msg);
+    }
+    PQclear(res);
+    CopyTextHasher hasher;
+    for (;;) {
+        char* buf = nullptr;
+        int n = PQgetCopyData(conn, &buf, 1);
+        if (n > 0) {
+            hasher.feed(std::as_bytes(std::span(buf, static_cast<std::size_t>(n))));
+            PQfreemem(buf);
+            continue;
+        }
+        if (n == 0) {
+            // No full row buffered yet: wait for the socket or for cancellation.
+            pollfd fds[2] = {{PQsocket(conn), POLLIN, 0}, {cancel::wake_fd(), POLLIN, 0}};
+            ::poll(fds, fds[1].fd >= 0 ? 2 : 1, 1000);
+            if (cancel::requested()) {
+                PGcancel* cn = PQgetCancel(conn);
+                char err[256];
+                if (cn) {
+                    PQcancel(cn, err, sizeof err);
+                    PQfreeCancel(cn);
+                }
+                while ((res = PQgetResult(conn))) PQclear(res);
+                throw Interrupted();
+            }
+            if (!PQconsumeInput(conn)) throw PgError("COPY from " + c.display() + " failed: " + PQerrorMessage(conn));
+            continue;
+        }
+        break;  // -1: done, -2: error
+    }
+    res = PQgetResult(conn);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    std::string msg = ok ? "" : PQresultErrorMessage(res);
+    PQclear(res);
+    while ((res = PQgetResult(conn))) PQclear(res);
+    if (!ok) throw PgError("`" + sql + "` failed: " + msg);
+    hasher.finish();
+    return {hasher.rows(), hasher.sum()};
+}
+
+std::uint64_t count_table_rows(Connection& c, const std::string& schema, const std::string& table) {
+    return std::stoull(c.scalar("SELECT count(*) FROM ONLY " + c.quote_ident(schema) + "." + c.quote_ident(table)));
+}
+
+}  // namespace pgark
