@@ -109,7 +109,7 @@ BackupResult run_backup(const Context& ctx) {
     spec.env_unset = ChildPgAuth::env_to_unset();
     std::string argv_text = spec.program;
     for (const auto& a : spec.args) argv_text += " " + a;
-    spdlog::debug("running {} (password, if any, through PGPASSFILE)", argv_text);
+    spdlog::debug("running {} (password, if any, through its environment)", argv_text);
     auto child = Child::spawn(spec);
     ::fcntl(child->stdout_fd(), F_SETPIPE_SZ, 1 << 20);
 

@@ -2,7 +2,11 @@
 // pg_restore, and the verification levels of DESIGN.md section 2.
 #include "commands/drill.h"
 
+#include <signal.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -106,6 +110,21 @@ void check_spool_space(const std::filesystem::path& dir, std::uint64_t need) {
                     ", have " + units::format_size(avail) + "; set drill.spool_dir (PGARK_SPOOL_DIR) to a larger filesystem");
 }
 
+// Removes spool directories of drills that were killed (SIGKILL leaves them behind).
+void sweep_stale_spools(const std::filesystem::path& parent) {
+    static const std::regex name(R"(^pgark-drill-(\d+)-[A-Za-z0-9]{6}$)");
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
+        std::smatch m;
+        auto fname = e.path().filename().string();
+        if (!std::regex_match(fname, m, name)) continue;
+        pid_t pid = static_cast<pid_t>(std::stol(m.str(1)));
+        if (pid == getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        spdlog::info("removing the spool {} of a drill that is gone (pid {})", e.path().string(), pid);
+        std::filesystem::remove_all(e.path(), ec);
+    }
+}
+
 class Drill {
 public:
     Drill(const Context& ctx, Repository& repo, Manifest m) : ctx_(ctx), repo_(repo), m_(std::move(m)) {}
@@ -172,7 +191,9 @@ DrillReport Drill::run() {
     std::filesystem::path spool;
     if (level > DrillLevel::archive) {
         check_spool_space(spool_parent, m_.raw_bytes);
-        spool_dir = std::make_unique<TempDir>("pgark-drill", spool_parent);
+        sweep_stale_spools(spool_parent);
+        // The pid in the name lets a later drill tell a dead drill's spool from a running one's.
+        spool_dir = std::make_unique<TempDir>("pgark-drill-" + std::to_string(getpid()), spool_parent);
         spool = spool_dir->path() / "archive.pgdump";
     }
 
@@ -453,7 +474,8 @@ void Drill::run_amcheck(Connection& c) {
     }
     auto indexes = c.query(
         "SELECT c.oid::text, c.oid::regclass::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-        "JOIN pg_catalog.pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND i.indisvalid AND c.relpersistence <> 't' "
+        "JOIN pg_catalog.pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relkind = 'i' AND i.indisvalid "
+        "AND c.relpersistence <> 't' "
         "AND c.relnamespace <> 'pg_catalog'::regnamespace AND c.relnamespace <> 'pg_toast'::regnamespace");
     std::vector<std::string> bad;
     for (const auto& row : indexes) {
@@ -518,6 +540,9 @@ DrillResult run_drill(const Context& ctx, const std::string& id_or_latest) {
 }
 
 std::vector<std::string> run_drill_sweep(const Context& ctx) {
+    auto spool_parent = ctx.config().str("drill.spool_dir").empty() ? default_temp_parent()
+                                                                    : std::filesystem::path(ctx.config().str("drill.spool_dir"));
+    sweep_stale_spools(spool_parent);
     const auto& target = ctx.config().str("drill.target");
     ConnParams server = target.empty() ? ctx.server_params("postgres") : parse_conninfo(target);
     if (server.password.empty()) server.password = ctx.config().str("database.password");

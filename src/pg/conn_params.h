@@ -1,5 +1,5 @@
 // Where and how to connect to PostgreSQL. The password is kept apart so it can be handed to libpq as
-// a parameter and to child processes through a 0600 passfile, never in a conninfo on argv.
+// a parameter and to child processes through their environment, never in a conninfo on argv.
 #pragma once
 
 #include <map>

@@ -57,27 +57,14 @@ PgTools locate_pg_tools(const std::string& configured_bin_dir, int server_major)
                   std::to_string(server_major) + " or set pg.bin_dir");
 }
 
-ChildPgAuth::ChildPgAuth(const ConnParams& params) {
-    if (params.password.empty()) return;
-    dir_ = std::make_unique<TempDir>("pgark-auth");
-    ::chmod(dir_->path().c_str(), 0700);
-    passfile_ = dir_->path() / "pgpass";
-    std::string escaped;
-    for (char c : params.password) {
-        if (c == ':' || c == '\\') escaped += '\\';
-        escaped += c;
-    }
-    write_private_file(passfile_, "*:*:*:*:" + escaped + "\n");
-}
-
 std::map<std::string, std::string> ChildPgAuth::env() const {
     std::map<std::string, std::string> e;
-    if (!passfile_.empty()) e["PGPASSFILE"] = passfile_.string();
+    if (!password_.empty()) e["PGPASSWORD"] = password_;
     return e;
 }
 
 std::vector<std::string> ChildPgAuth::env_to_unset() {
-    // Children get credentials only from the passfile; other secrets pgark holds are not theirs.
+    // Other secrets pgark holds are not the children's business.
     return {"PGPASSWORD", "POSTGRES_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "MINIO_SECRET_KEY",
             "MINIO_ROOT_PASSWORD"};
 }

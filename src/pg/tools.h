@@ -1,5 +1,5 @@
 // Finding PostgreSQL's client programs (pg_dump, pg_restore) that match a server version, and the
-// environment they run with (password through a 0600 passfile, fixed session TimeZone).
+// environment they run with (password through their environment, never argv).
 #pragma once
 
 #include <filesystem>
@@ -8,7 +8,6 @@
 #include <string>
 
 #include "pg/conn_params.h"
-#include "util/temp.h"
 
 namespace pgark {
 
@@ -23,17 +22,18 @@ struct PgTools {
 // version or the newest installed one above it; else PATH. Throws PgError when nothing suitable exists.
 PgTools locate_pg_tools(const std::string& configured_bin_dir, int server_major);
 
-// The password for child processes, in a private 0600 passfile inside a private temp directory
-// that is removed with this object. `env()` gives PGPASSFILE (and removes inherited PGPASSWORD).
+// The password for child processes (pg_dump, pg_restore): passed in their environment as PGPASSWORD,
+// which only the same user and root can read (/proc/PID/environ is 0400), never on their command
+// line, and unlike a passfile it leaves nothing behind when pgark is SIGKILLed.
 class ChildPgAuth {
 public:
-    explicit ChildPgAuth(const ConnParams& params);
+    explicit ChildPgAuth(const ConnParams& params) : password_(params.password) {}
     std::map<std::string, std::string> env() const;
+    // Inherited variables a child must not see (it gets only the password it needs, from env()).
     static std::vector<std::string> env_to_unset();
 
 private:
-    std::unique_ptr<TempDir> dir_;
-    std::filesystem::path passfile_;
+    std::string password_;
 };
 
 }  // namespace pgark
