@@ -28,7 +28,8 @@ std::string copy_out_statement(const std::string& copy_stmt) {
 ContentHash hash_table_content(Connection& c, const std::string& copy_stmt) {
     PGconn* conn = c.raw();
     auto sql = copy_out_statement(copy_stmt);
-    if (!PQsendQuery(conn, sql.c_str())) throw PgError("COPY on " + c.display() + " failed: " + PQerrorMessage(conn));
+    // The extended protocol refuses several statements, so a crafted COPY statement cannot smuggle one.
+    if (!PQsendQueryParams(conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0)) throw PgError("COPY on " + c.display() + " failed: " + PQerrorMessage(conn));
     PGresult* res = PQgetResult(conn);
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
         std::string msg = PQresultErrorMessage(res);
