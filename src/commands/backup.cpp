@@ -27,11 +27,11 @@ namespace {
 // Removes the traces of a backup that did not complete: archive object and reservation.
 class BackupReservation {
 public:
-    BackupReservation(Storage& s, BackupId id) : storage_(s), id_(std::move(id)) {}
+    BackupReservation(Storage& s, Repository::Reservation r) : storage_(s), id_(r.id), claim_(r.claim_key) {}
     ~BackupReservation() {
         try {
             if (!done_) storage_.remove({layout::archive_key(id_), layout::manifest_key(id_)});
-            storage_.remove({layout::in_progress_key(id_)});
+            storage_.remove({claim_});
         } catch (const std::exception& e) {
             spdlog::warn("could not remove the reservation of backup {}: {}", id_.str(), redact::scrub(e.what()));
         }
@@ -41,6 +41,7 @@ public:
 private:
     Storage& storage_;
     BackupId id_;
+    std::string claim_;
     bool done_ = false;
 };
 
@@ -91,8 +92,9 @@ BackupResult run_backup(const Context& ctx) {
     nlohmann::json owner = {{"pid", getpid()}, {"started_at", format_iso8601(m.started_at, true)}};
     char host[256] = {0};
     if (gethostname(host, sizeof host - 1) == 0) owner["host"] = host;
-    m.id = repo.reserve_backup_id(database, m.started_at, owner.dump());
-    BackupReservation reservation(repo.storage(), m.id);
+    auto reserved = repo.reserve_backup_id(database, m.started_at, owner.dump());
+    m.id = reserved.id;
+    BackupReservation reservation(repo.storage(), reserved);
     spdlog::info("backing up {} ({}) to {} as {}", database, m.server, repo.describe(), m.id.str());
 
     ChildPgAuth auth(params);

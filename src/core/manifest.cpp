@@ -131,7 +131,8 @@ std::string backups_prefix() { return "backups/"; }
 std::string backup_dir(const BackupId& id) { return "backups/" + id.db_component() + "/" + id.str() + "/"; }
 std::string manifest_key(const BackupId& id) { return backup_dir(id) + Manifest::kManifestName; }
 std::string archive_key(const BackupId& id) { return backup_dir(id) + Manifest::kArchiveName; }
-std::string in_progress_key(const BackupId& id) { return backup_dir(id) + "in-progress.json"; }
+std::string claim_prefix(const BackupId& id) { return backup_dir(id) + "claim-"; }
+std::string claim_key(const BackupId& id, const std::string& nonce) { return claim_prefix(id) + nonce + ".json"; }
 }  // namespace layout
 
 }  // namespace pgark

@@ -60,7 +60,9 @@ std::string backups_prefix();                                   // "backups/"
 std::string backup_dir(const BackupId& id);                     // "backups/<db>/<id>/"
 std::string manifest_key(const BackupId& id);
 std::string archive_key(const BackupId& id);
-std::string in_progress_key(const BackupId& id);                // reservation while a backup runs
+// A running backup's claim on its id: "backups/<db>/<id>/claim-<nonce>.json".
+std::string claim_prefix(const BackupId& id);
+std::string claim_key(const BackupId& id, const std::string& nonce);
 }  // namespace layout
 
 }  // namespace pgark

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -66,9 +68,7 @@ std::vector<Manifest> Repository::list_backups(const std::optional<std::string>&
 Manifest Repository::load_manifest(const BackupId& id) {
     auto key = layout::manifest_key(id);
     if (!storage_->stat(key)) {
-        std::string state = storage_->stat(layout::archive_key(id)) || storage_->stat(layout::in_progress_key(id))
-                                ? " (it is incomplete: no manifest)"
-                                : "";
+        std::string state = storage_->list(layout::backup_dir(id)).empty() ? "" : " (it is incomplete: no manifest)";
         throw Error("backup " + id.str() + " not found in " + describe() + state + "; `pgark list` shows the backups");
     }
     auto m = Manifest::from_json(storage_->get(key), key);
@@ -91,17 +91,24 @@ Manifest Repository::resolve(const std::string& id_or_latest, const std::optiona
     return load_manifest(*id);
 }
 
-BackupId Repository::reserve_backup_id(const std::string& database, SystemTime now, const std::string& owner_info) {
+Repository::Reservation Repository::reserve_backup_id(const std::string& database, SystemTime now,
+                                                      const std::string& owner_info) {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
     for (int seq = 1; seq < 1000; ++seq) {
         auto id = BackupId::make(database, now, seq);
         if (storage_->stat(layout::manifest_key(id))) continue;
-        if (!storage_->put_if_absent(layout::in_progress_key(id), owner_info)) continue;
-        // A backup that completed between the check and the reservation already has its manifest.
-        if (storage_->stat(layout::manifest_key(id))) {
-            storage_->remove({layout::in_progress_key(id)});
-            continue;
-        }
-        return id;
+        if (!storage_->list(layout::claim_prefix(id)).empty()) continue;
+        // Claim, then look: the claim wins only if it is the only one. Two claimants that both see
+        // each other both retreat; one that listed before the other's claim existed wins, and the
+        // other then sees its claim. Needs only read-after-write consistent PUT and LIST.
+        char nonce[20];
+        std::snprintf(nonce, sizeof nonce, "%016llx", static_cast<unsigned long long>(rng()));
+        auto claim = layout::claim_key(id, nonce);
+        storage_->put(claim, owner_info);
+        auto claims = storage_->list(layout::claim_prefix(id));
+        if (claims.size() == 1 && claims[0].key == claim && !storage_->stat(layout::manifest_key(id))) return {id, claim};
+        storage_->remove({claim});
+        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 100));
     }
     throw Error("cannot reserve a backup id for " + database + " in " + describe() + ": too many backups this second");
 }

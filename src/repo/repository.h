@@ -34,9 +34,14 @@ public:
     Manifest resolve(const std::string& id_or_latest, const std::optional<std::string>& database = std::nullopt);
     Manifest load_manifest(const BackupId& id);
 
+    struct Reservation {
+        BackupId id;
+        std::string claim_key;  // remove it when the backup completes or fails
+    };
     // Reserves a fresh id for a backup of `database` starting now: never the id of an existing or
-    // running backup, also when two backups start in the same second.
-    BackupId reserve_backup_id(const std::string& database, SystemTime now, const std::string& owner_info);
+    // running backup, also when two backups start in the same second, on any storage (S3 servers
+    // without conditional writes included; see docs/adr/0004).
+    Reservation reserve_backup_id(const std::string& database, SystemTime now, const std::string& owner_info);
 
 private:
     explicit Repository(std::unique_ptr<Storage> s) : storage_(std::move(s)) {}

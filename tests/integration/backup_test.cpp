@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "core/manifest.h"
@@ -139,18 +140,18 @@ TEST_P(BackupTest, BackupListVerifyRoundTrip) {
 TEST_P(BackupTest, ConcurrentBackupsInTheSameSecondGetDistinctIds) {
     auto e = env();
     std::vector<std::string> args = {"--repo", repo_.url, "backup", "--json", "-q"};
-    auto a = start_pgark(args, e);
-    auto b = start_pgark(args, e);
-    auto ra = wait_pgark(*a);
-    auto rb = wait_pgark(*b);
-    ASSERT_EQ(ra.exit_code, 0) << ra.describe();
-    ASSERT_EQ(rb.exit_code, 0) << rb.describe();
-    auto ida = json::parse(ra.out)["id"].get<std::string>();
-    auto idb = json::parse(rb.out)["id"].get<std::string>();
-    EXPECT_NE(ida, idb);
-    EXPECT_EQ(list_json()["backups"].size(), 2u);
-    EXPECT_EQ(pgark({"verify", ida}).exit_code, 0);
-    EXPECT_EQ(pgark({"verify", idb}).exit_code, 0);
+    std::vector<std::unique_ptr<Child>> children;
+    for (int i = 0; i < 3; ++i) children.push_back(start_pgark(args, e));
+    std::set<std::string> ids;
+    for (auto& c : children) {
+        auto r = wait_pgark(*c);
+        ASSERT_EQ(r.exit_code, 0) << r.describe();
+        ids.insert(json::parse(r.out)["id"].get<std::string>());
+    }
+    EXPECT_EQ(ids.size(), 3u);
+    EXPECT_EQ(list_json()["backups"].size(), 3u);
+    for (const auto& id : ids) EXPECT_EQ(pgark({"verify", id}).exit_code, 0) << id;
+    EXPECT_TRUE(stray_objects().empty());
 }
 
 TEST_P(BackupTest, ArchiveRestoresWithStockToolsAlone) {
