@@ -1,0 +1,63 @@
+// Restoring an archive into a database with pg_restore, and proving the restored database equals the
+// backup (schema objects, sequence values, per-table rows and contents, large objects, amcheck, user
+// checks). Shared by drills and production restores.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/drill_report.h"
+#include "core/manifest.h"
+#include "pg/archive_scanner.h"
+#include "pg/conn_params.h"
+#include "pg/connection.h"
+#include "pg/table_content.h"
+
+namespace pgark {
+
+// Runs `pg_restore --jobs N` of `archive` (a seekable raw pg_dump -Fc file) into the database `db`.
+// `scanner` (the archive's TOC) lets it avoid a parallel-restore deadlock of PostgreSQL 15.
+// Throws PgError with pg_restore's own errors; cancellable. Returns a short description.
+std::string restore_archive(const std::filesystem::path& archive, const ConnParams& db, const Manifest& m,
+                            const std::string& bin_dir, int jobs, bool restore_owner,
+                            const ArchiveScanner* scanner = nullptr);
+
+struct VerifyOptions {
+    DrillLevel level = DrillLevel::content;
+    int jobs = 2;
+    bool amcheck = true;
+    std::vector<config::UserCheck> user_checks;
+};
+
+struct RestoredVerification {
+    std::vector<TableResult> tables;
+    std::vector<CheckResult> checks;
+};
+
+class Verifier {
+public:
+    Verifier(ConnParams db, const Manifest& m, VerifyOptions opts);
+    // Schema and sequences (level >= schema), rows or contents (>= rows), large objects (content).
+    void verify_data(const ArchiveScanner& scanner);
+    // amcheck (when enabled) and the user's SQL checks.
+    void run_checks();
+    const RestoredVerification& result() const { return out_; }
+
+private:
+    void verify_schema(Connection& c, const ArchiveScanner& scanner);
+    void verify_sequences(Connection& c, const ArchiveScanner& scanner);
+    void verify_tables(const ArchiveScanner& scanner, DrillLevel level);
+    void verify_large_objects(Connection& c);
+    void run_amcheck(Connection& c);
+    void run_user_checks();
+
+    ConnParams db_;
+    const Manifest& m_;
+    VerifyOptions opts_;
+    CopySession session_;
+    RestoredVerification out_;
+};
+
+}  // namespace pgark
