@@ -16,9 +16,11 @@
 #include "stream/sha256.h"
 #include "stream/zstd.h"
 #include "util/cancel.h"
+#include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
 #include "util/redact.h"
+#include "util/text.h"
 
 namespace pgark {
 
@@ -44,27 +46,6 @@ private:
     std::string claim_;
     bool done_ = false;
 };
-
-std::string last_lines(const std::string& text, std::size_t max_lines = 8) {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    std::string out;
-    for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size(); ++i)
-        out += (out.empty() ? "" : "\n  ") + lines[i];
-    return out;
-}
-
-std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 }  // namespace
 
@@ -147,7 +128,7 @@ BackupResult run_backup(const Context& ctx) {
     }
     auto status = child->wait();
     if (!status.ok()) {
-        std::string err = redact::scrub(last_lines(child->stderr_text()));
+        std::string err = redact::scrub(tail_lines(child->stderr_text()));
         throw PgError("pg_dump of " + database + " failed (" + status.describe() + ")" +
                       (err.empty() ? "" : ":\n  " + err) + "\nno backup was recorded; previous backups are untouched");
     }
@@ -161,7 +142,7 @@ BackupResult run_backup(const Context& ctx) {
     if (!stream_error.empty())
         throw PgError("pg_dump of " + database + " produced an archive pgark cannot read: " + stream_error +
                       "; no backup was recorded");
-    auto warnings = last_lines(child->stderr_text());
+    auto warnings = tail_lines(child->stderr_text());
     if (!warnings.empty()) spdlog::warn("pg_dump: {}", redact::scrub(warnings));
 
     zstd.finish();
@@ -174,9 +155,9 @@ BackupResult run_backup(const Context& ctx) {
     if (!scanner.data_hashed())
         throw PgError("pg_dump wrote a compressed archive although pgark asked for --compress=0; no backup was recorded");
     for (const auto& t : scanner.table_data())
-        m.tables.push_back({t.schema, t.table, t.rows.value_or(0), hex64(t.hash_sum.value_or(0))});
+        m.tables.push_back({t.schema, t.table, t.rows.value_or(0), copy_hash_hex(t.hash_sum.value_or(0))});
     m.large_objects = scanner.blob_count();
-    m.large_objects_hash = hex64(scanner.blob_hash_sum());
+    m.large_objects_hash = copy_hash_hex(scanner.blob_hash_sum());
     m.finished_at = std::chrono::system_clock::now();
     // The manifest goes last: until it exists the backup is invisible to list, verify and restore.
     repo.storage().put(layout::manifest_key(m.id), m.to_json());

@@ -13,34 +13,15 @@
 
 #include "pg/tools.h"
 #include "util/cancel.h"
+#include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
 #include "util/redact.h"
+#include "util/text.h"
 
 namespace pgark {
 
 namespace {
-
-std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-std::string tail_lines(const std::string& text, std::size_t max_lines = 10) {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    std::string out;
-    for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size(); ++i)
-        out += (out.empty() ? "" : "\n  ") + lines[i];
-    return out;
-}
 
 }  // namespace
 
@@ -75,7 +56,7 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
         spec.stdout_mode = ProcessSpec::Out::null;
         auto child = Child::spawn(spec);
         auto st = child->wait_cancellable();
-        auto err = redact::scrub(tail_lines(child->stderr_text()));
+        auto err = redact::scrub(tail_lines(child->stderr_text(), 10));
         if (!st.ok())
             throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" + (err.empty() ? "" : ":\n  " + err));
     };
@@ -209,7 +190,7 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
                         if (it == data.end()) throw VerifyError("the archive has no data block for this table");
                         auto h = hash_table_content(c, it->second->copy_stmt);
                         tr.actual_rows = h.rows;
-                        tr.actual_hash = hex64(h.sum);
+                        tr.actual_hash = copy_hash_hex(h.sum);
                     } else {
                         tr.actual_rows = count_table_rows(c, exp.schema, exp.name);
                     }
@@ -262,10 +243,10 @@ void Verifier::verify_large_objects(Connection& c) {
         sum += XXH3_64bits_digest(st);
         XXH3_freeState(st);
     }
-    bool ok = oids.size() == m_.large_objects && (m_.large_objects == 0 || hex64(sum) == m_.large_objects_hash);
+    bool ok = oids.size() == m_.large_objects && (m_.large_objects == 0 || copy_hash_hex(sum) == m_.large_objects_hash);
     auto detail = std::to_string(oids.size()) + " large objects" +
                   (ok ? " match" : ", backup had " + std::to_string(m_.large_objects) + " (hash " + m_.large_objects_hash +
-                                       " expected, " + hex64(sum) + " found)");
+                                       " expected, " + copy_hash_hex(sum) + " found)");
     out_.checks.push_back(ok ? CheckResult::pass("large objects", detail) : CheckResult::fail("large objects", detail));
 }
 

@@ -16,18 +16,13 @@
 #include "stream/sha256.h"
 #include "stream/zstd.h"
 #include "util/cancel.h"
+#include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
 
 namespace pgark {
 
 namespace {
-
-std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 // What `pg_restore --list` says: the archive header's TOC count ("; TOC Entries: 32") and the number
 // of entries it lists (the internal ENCODING/STDSTRINGS/SEARCHPATH entries are not listed).
@@ -201,7 +196,7 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
                 continue;
             }
             auto rows = t.rows.value_or(0);
-            auto hash = hex64(t.hash_sum.value_or(0));
+            auto hash = copy_hash_hex(t.hash_sum.value_or(0));
             if (it->second->rows != rows || it->second->hash != hash)
                 diffs.push_back("table " + t.schema + "." + t.table + ": manifest " + std::to_string(it->second->rows) +
                                 " rows (hash " + it->second->hash + "), archive " + std::to_string(rows) +

@@ -177,20 +177,24 @@ std::unique_ptr<Child> Child::spawn(const ProcessSpec& spec) {
     return child;
 }
 
+void Child::record_exit(int st) {
+    reaped_ = true;
+    if (WIFEXITED(st)) {
+        status_.exited = true;
+        status_.code = WEXITSTATUS(st);
+    } else if (WIFSIGNALED(st)) {
+        status_.signal = WTERMSIG(st);
+    }
+    if (stderr_thread_.joinable()) stderr_thread_.join();
+}
+
 ExitStatus Child::wait() {
     if (!reaped_) {
         int st = 0;
         while (waitpid(pid_, &st, 0) < 0) {
             if (errno != EINTR) break;
         }
-        reaped_ = true;
-        if (WIFEXITED(st)) {
-            status_.exited = true;
-            status_.code = WEXITSTATUS(st);
-        } else if (WIFSIGNALED(st)) {
-            status_.signal = WTERMSIG(st);
-        }
-        if (stderr_thread_.joinable()) stderr_thread_.join();
+        record_exit(st);
     }
     return status_;
 }
@@ -201,14 +205,7 @@ ExitStatus Child::wait_cancellable() {
         int st = 0;
         pid_t r = waitpid(pid_, &st, WNOHANG);
         if (r == pid_) {
-            reaped_ = true;
-            if (WIFEXITED(st)) {
-                status_.exited = true;
-                status_.code = WEXITSTATUS(st);
-            } else if (WIFSIGNALED(st)) {
-                status_.signal = WTERMSIG(st);
-            }
-            if (stderr_thread_.joinable()) stderr_thread_.join();
+            record_exit(st);
             break;
         }
         pollfd pfd{cancel::wake_fd(), POLLIN, 0};
@@ -231,14 +228,7 @@ void Child::terminate(std::chrono::milliseconds grace) {
         int st = 0;
         pid_t r = waitpid(pid_, &st, WNOHANG);
         if (r == pid_) {
-            reaped_ = true;
-            if (WIFEXITED(st)) {
-                status_.exited = true;
-                status_.code = WEXITSTATUS(st);
-            } else if (WIFSIGNALED(st)) {
-                status_.signal = WTERMSIG(st);
-            }
-            if (stderr_thread_.joinable()) stderr_thread_.join();
+            record_exit(st);
             return;
         }
         usleep(20000);

@@ -63,6 +63,7 @@ public:
 
 private:
     Child() = default;
+    void record_exit(int wait_status);
     pid_t pid_ = -1;
     bool reaped_ = false;
     ExitStatus status_;
