@@ -13,6 +13,7 @@
 #include "cli/render.h"
 #include "commands/backup.h"
 #include "commands/drill.h"
+#include "commands/restore.h"
 #include "commands/status.h"
 #include "commands/simple.h"
 #include "commands/verify.h"
@@ -154,6 +155,78 @@ int run(int argc, char** argv) {
             if (!r.report.ok) {
                 spdlog::error("drill of backup {} failed{}", r.report.backup_id,
                               r.report.error.empty() ? "" : ": " + r.report.error);
+                return 1;
+            }
+            return 0;
+        };
+    });
+
+    auto* restore = app.add_subcommand(
+        "restore", "restore a backup: into a new database, or replacing one (clean, schema-cascade)");
+    RestoreOptions restore_opts;
+    std::string restore_to_new, restore_mode;
+    bool restore_yes = false;
+    restore->add_option("id", restore_opts.id_or_latest, "backup id or 'latest' (default)");
+    restore->add_option("--to-new", restore_to_new,
+                        "restore into this new database (the original stays untouched)");
+    restore->add_option("--mode", restore_mode,
+                        "replace --target-db: clean (drop, recreate) | schema-cascade");
+    restore->add_option("--target-db", restore_opts.target_database, "the database --mode replaces");
+    restore->add_flag("--dry-run", restore_opts.dry_run,
+                      "print the plan (steps, sizes, estimated time); change nothing");
+    restore->add_flag("--yes", restore_yes, "confirm a destructive restore without asking (automation)");
+    restore->add_flag("--json", json_out, "JSON output");
+    restore->add_flag_function(
+        "--no-safety-backup", [&g](std::int64_t) { g.flag_values["restore.safety_backup"] = "false"; },
+        "do NOT back up the target database before destroying it");
+    config_flag(*restore, g, "--level", "restore.level",
+                "verification afterwards: archive | schema | rows | content (default)");
+    config_flag(*restore, g, "--jobs", "restore.jobs",
+                "parallel pg_restore jobs and verification connections (default 2)");
+    restore->callback([&] {
+        action = [&](const Context& ctx) {
+            if (restore_to_new.empty() == restore_mode.empty())
+                throw UsageError(
+                    "pass exactly one of --to-new NAME or --mode clean|schema-cascade --target-db NAME");
+            if (!restore_to_new.empty()) {
+                if (!restore_opts.target_database.empty())
+                    throw UsageError("--to-new NAME and --target-db do not go together");
+                restore_opts.mode = RestoreMode::to_new;
+                restore_opts.target_database = restore_to_new;
+            } else {
+                auto m = parse_restore_mode(restore_mode);
+                if (!m || *m == RestoreMode::to_new)
+                    throw UsageError("--mode " + restore_mode +
+                                     " is not known: use clean or schema-cascade (or --to-new NAME)");
+                if (restore_opts.target_database.empty())
+                    throw UsageError("--mode " + restore_mode +
+                                     " needs --target-db NAME (the database to replace)");
+                restore_opts.mode = *m;
+            }
+            restore_opts.safety_backup = ctx.config().boolean("restore.safety_backup");
+            ConfirmFn confirm = [&](const RestorePlan& p) {
+                if (restore_yes) return true;
+                const std::string what = "restore --mode " + std::string(to_string(p.mode)) +
+                                         " destroys data in " + p.target_database + " on " + p.server;
+                if (!isatty(STDIN_FILENO))
+                    throw UsageError(
+                        what +
+                        " and needs confirmation, but there is no terminal to ask on; pass --yes to "
+                        "confirm (nothing was changed)");
+                std::string prompt = render_restore_plan(p) + "\nThis REPLACES database " +
+                                     p.target_database + " on " + p.server + " with backup " + p.backup_id +
+                                     ".\nType the database name (" + p.target_database + ") to continue: ";
+                std::fwrite(prompt.data(), 1, prompt.size(), stderr);
+                std::fflush(stderr);
+                std::string answer;
+                if (!std::getline(std::cin, answer)) return false;
+                return answer == p.target_database;
+            };
+            auto r = run_restore(ctx, restore_opts, confirm);
+            print(json_out ? render_restore_json(r) : render_restore(r));
+            if (!r.ok) {
+                spdlog::error("restore of backup {} into {} failed: {}", r.plan.backup_id,
+                              r.plan.target_database, r.error);
                 return 1;
             }
             return 0;

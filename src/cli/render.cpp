@@ -216,4 +216,85 @@ std::string render_status_json(const StatusResult& r) {
     return j.dump(2) + "\n";
 }
 
+std::string render_restore_plan(const RestorePlan& p) {
+    std::ostringstream o;
+    o << "Restore plan: backup " << p.backup_id << " (of " << p.source_database << ") -> database "
+      << p.target_database << " on " << p.server << "\n";
+    o << "  mode       " << to_string(p.mode) << (p.destructive() ? "  (DESTRUCTIVE)" : "") << "\n";
+    o << "  backup     " << units::format_size(p.stored_bytes) << " stored, "
+      << units::format_size(p.raw_bytes) << " archive\n";
+    o << "  estimate   "
+      << (p.estimated_seconds ? units::format_duration(*p.estimated_seconds) + " (" + p.estimate_basis + ")"
+                              : p.estimate_basis)
+      << "\n";
+    o << "  steps:\n";
+    int n = 1;
+    for (const auto& s : p.steps)
+        o << "    " << n++ << ". " << s.name << (s.destructive ? " [destructive]" : "") << ": " << s.detail
+          << "\n";
+    return o.str();
+}
+
+std::string render_restore(const RestoreResult& r) {
+    if (!r.executed) return render_restore_plan(r.plan) + "Dry run: nothing was changed.\n";
+    std::ostringstream o;
+    o << "Restored backup " << r.plan.backup_id << " into " << r.plan.target_database << " on "
+      << r.plan.server << " (" << to_string(r.plan.mode) << ")\n";
+    if (!r.safety_backup_id.empty()) o << "  safety backup  " << r.safety_backup_id << "\n";
+    for (const auto& p : r.phases)
+        o << "  " << p.name << std::string(p.name.size() < 22 ? 22 - p.name.size() : 1, ' ')
+          << units::format_duration(p.seconds) << (p.detail.empty() ? "" : "  " + p.detail)
+          << (p.ok ? "" : "  FAILED") << "\n";
+    o << "  verification   level " << r.plan.level << ": " << r.tables.size() << " tables, "
+      << r.tables_mismatched() << " mismatched, "
+      << (all_passed(r.checks) ? "all checks passed" : "checks FAILED") << "\n";
+    o << "Restore time (measured): " << units::format_duration(r.restore_seconds) << " — "
+      << (r.ok ? "OK" : "FAILED") << "\n";
+    return o.str();
+}
+
+std::string render_restore_json(const RestoreResult& r) {
+    const auto& p = r.plan;
+    json steps = json::array();
+    for (const auto& s : p.steps)
+        steps.push_back({{"name", s.name}, {"detail", s.detail}, {"destructive", s.destructive}});
+    json phases = json::array();
+    for (const auto& ph : r.phases)
+        phases.push_back({{"name", ph.name}, {"seconds", ph.seconds}, {"ok", ph.ok}, {"detail", ph.detail}});
+    json tables = json::array();
+    for (const auto& t : r.tables)
+        tables.push_back({{"schema", t.schema},
+                          {"name", t.name},
+                          {"expected_rows", t.expected_rows},
+                          {"ok", t.ok},
+                          {"detail", t.detail}});
+    json checks = json::array();
+    for (const auto& c : r.checks)
+        checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+    json j = {{"backup_id", p.backup_id},
+              {"source_database", p.source_database},
+              {"server", p.server},
+              {"target_database", p.target_database},
+              {"mode", to_string(p.mode)},
+              {"destructive", p.destructive()},
+              {"schemas", p.schemas},
+              {"stored_bytes", p.stored_bytes},
+              {"raw_bytes", p.raw_bytes},
+              {"jobs", p.jobs},
+              {"level", p.level},
+              {"estimated_seconds", p.estimated_seconds ? json(*p.estimated_seconds) : json(nullptr)},
+              {"estimate_basis", p.estimate_basis},
+              {"steps", steps},
+              {"dry_run", !r.executed},
+              {"safety_backup_id", r.safety_backup_id},
+              {"phases", phases},
+              {"restore_seconds", r.restore_seconds},
+              {"tables_mismatched", r.tables_mismatched()},
+              {"tables", tables},
+              {"checks", checks},
+              {"ok", r.ok},
+              {"error", r.error}};
+    return j.dump(2) + "\n";
+}
+
 }  // namespace pgark::cli

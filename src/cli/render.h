@@ -6,6 +6,7 @@
 
 #include "commands/backup.h"
 #include "commands/drill.h"
+#include "commands/restore.h"
 #include "commands/status.h"
 #include "commands/simple.h"
 #include "commands/verify.h"
@@ -25,6 +26,11 @@ std::string render_drill(const DrillResult& r, const Objectives& objectives);
 std::string render_drill_json(const DrillResult& r);
 std::string render_status(const StatusResult& r);
 std::string render_status_json(const StatusResult& r);
+
+// Production restore: the plan (--dry-run, and before confirmation), the summary, JSON.
+std::string render_restore_plan(const RestorePlan& p);
+std::string render_restore(const RestoreResult& r);
+std::string render_restore_json(const RestoreResult& r);
 
 // "12,345"
 std::string thousands(std::uint64_t n);

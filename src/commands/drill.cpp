@@ -92,21 +92,6 @@ void check_spool_space(const std::filesystem::path& dir, std::uint64_t need) {
                     ", have " + units::format_size(avail) + "; set drill.spool_dir (PGARK_SPOOL_DIR) to a larger filesystem");
 }
 
-// Removes spool directories of drills that were killed (SIGKILL leaves them behind).
-void sweep_stale_spools(const std::filesystem::path& parent) {
-    static const std::regex name(R"(^pgark-drill-(\d+)-[A-Za-z0-9]{6}$)");
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
-        std::smatch m;
-        auto fname = e.path().filename().string();
-        if (!std::regex_match(fname, m, name)) continue;
-        pid_t pid = static_cast<pid_t>(std::stol(m.str(1)));
-        if (pid == getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
-        spdlog::info("removing the spool {} of a drill that is gone (pid {})", e.path().string(), pid);
-        std::filesystem::remove_all(e.path(), ec);
-    }
-}
-
 class Drill {
 public:
     Drill(const Context& ctx, Repository& repo, Manifest m) : ctx_(ctx), repo_(repo), m_(std::move(m)) {}

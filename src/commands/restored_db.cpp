@@ -1,7 +1,12 @@
 // pg_restore into a database, and verification of the restored database against the backup.
 #include "commands/restored_db.h"
 
+#include <signal.h>
+#include <unistd.h>
 #include <xxhash.h>
+
+#include <cerrno>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -67,6 +72,21 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
     run({"pre-data", "data"}, jobs);
     run({"post-data"}, 1);
     return "pg_restore --jobs " + std::to_string(jobs) + " (post-data in one job: partitioned indexes)";
+}
+
+// Removes spool directories of drills and restores that were killed (SIGKILL leaves them behind).
+void sweep_stale_spools(const std::filesystem::path& parent) {
+    static const std::regex name(R"(^pgark-(?:drill|restore)-(\d+)-[A-Za-z0-9]{6}$)");
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
+        std::smatch m;
+        auto fname = e.path().filename().string();
+        if (!std::regex_match(fname, m, name)) continue;
+        pid_t pid = static_cast<pid_t>(std::stol(m.str(1)));
+        if (pid == getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        spdlog::info("removing the spool {} of a drill or restore that is gone (pid {})", e.path().string(), pid);
+        std::filesystem::remove_all(e.path(), ec);
+    }
 }
 
 Verifier::Verifier(ConnParams db, const Manifest& m, VerifyOptions opts) : db_(std::move(db)), m_(m), opts_(std::move(opts)) {

@@ -24,6 +24,10 @@ std::string restore_archive(const std::filesystem::path& archive, const ConnPara
                             const std::string& bin_dir, int jobs, bool restore_owner,
                             const ArchiveScanner* scanner = nullptr);
 
+// Removes "pgark-drill-<pid>-*" / "pgark-restore-<pid>-*" spool directories under `parent` whose
+// process is gone.
+void sweep_stale_spools(const std::filesystem::path& parent);
+
 struct VerifyOptions {
     DrillLevel level = DrillLevel::content;
     int jobs = 2;

@@ -1,0 +1,279 @@
+// Production restore against a real PostgreSQL 15, over every storage driver: --to-new, --mode clean
+// and --mode schema-cascade on a database changed after its backup; a pg_restore killed mid-restore
+// (the safety backup named in the message brings the pre-restore state back); refusals that drop
+// nothing (no --yes without a TTY, unknown backup, unreachable server, unterminatable sessions).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "support/pg_cluster.h"
+#include "support/pgark_cli.h"
+#include "support/proc_util.h"
+#include "support/sample_db.h"
+#include "support/storage_fixtures.h"
+#include "util/temp.h"
+
+using namespace pgark;
+using namespace pgark::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+class RestoreTest : public ::testing::TestWithParam<Driver> {
+  protected:
+    void SetUp() override {
+        db_ = "restore_" + std::to_string(counter_++) + "_" + to_string(GetParam());
+        pg().drop_database(db_);
+        pg().drop_database(db_ + "_new");
+        load_freshtrack(pg(), db_);
+        repo_ = make_repo_location(GetParam(), "restore" + std::to_string(counter_));
+        ASSERT_EQ(pgark({"init"}).exit_code, 0);
+    }
+    void TearDown() override {
+        pg().drop_database(db_);
+        pg().drop_database(db_ + "_new");
+    }
+    static PgCluster& pg() { return PgCluster::shared(); }
+    std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
+        auto e = pg().client_env(db_);
+        for (const auto& [k, v] : repo_.env) e[k] = v;
+        e["TMPDIR"] = spool_parent_.path().string();
+        for (const auto& [k, v] : extra) e[k] = v;
+        return e;
+    }
+    CliResult pgark(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
+        args.insert(args.begin(), {"--repo", repo_.url});
+        return run_pgark(args, env(extra));
+    }
+    std::string backup() {
+        auto r = pgark({"backup", "--json", "-q"});
+        EXPECT_EQ(r.exit_code, 0) << r.describe();
+        return json::parse(r.out)["id"].get<std::string>();
+    }
+    std::size_t backup_count() {
+        auto r = pgark({"list", "--json", "--all"});
+        EXPECT_EQ(r.exit_code, 0) << r.describe();
+        auto j = json::parse(r.out);
+        return j.is_array() ? j.size() : j["backups"].size();
+    }
+    // The data changes after the backup that a restore must undo.
+    void change_data() {
+        pg().psql(
+            "DELETE FROM alerts; UPDATE devices SET location = 'changed' WHERE id < 10; CREATE TABLE junk (i "
+            "int)",
+            db_);
+    }
+    bool changed_state() {
+        return pg().psql("SELECT count(*) FROM alerts", db_) == "0" &&
+               pg().psql("SELECT count(*) FROM pg_class WHERE relname = 'junk'", db_) == "1";
+    }
+    json restore_json(std::vector<std::string> args, int expected_exit,
+                      std::map<std::string, std::string> extra = {}) {
+        args.insert(args.begin(), {"restore", "--json"});
+        auto r = pgark(args, extra);
+        EXPECT_EQ(r.exit_code, expected_exit) << r.describe();
+        try {
+            return json::parse(r.out);
+        } catch (...) {
+            ADD_FAILURE() << "no JSON: " << r.describe();
+            return json::object();
+        }
+    }
+
+    static inline int counter_ = 0;
+    std::string db_;
+    RepoLocation repo_;
+    TempDir spool_parent_{"restore-spool"};
+};
+
+TEST_P(RestoreTest, ToNewLeavesTheOriginalUntouched) {
+    auto id = backup();
+    change_data();
+    auto j = restore_json({id, "--to-new", db_ + "_new"}, 0);
+    EXPECT_TRUE(j["ok"].get<bool>()) << j.dump(1);
+    EXPECT_EQ(j["safety_backup_id"], "");  // nothing was destroyed
+    EXPECT_EQ(table_counts(pg(), db_ + "_new"), freshtrack_counts().by_table());
+    EXPECT_TRUE(changed_state());
+    // An existing name is refused.
+    auto r = pgark({"restore", id, "--to-new", db_});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+}
+
+TEST_P(RestoreTest, CleanReplacesTheChangedDatabaseAfterASafetyBackup) {
+    auto id = backup();
+    change_data();
+    auto j = restore_json({id, "--mode", "clean", "--target-db", db_, "--yes"}, 0);
+    EXPECT_TRUE(j["ok"].get<bool>()) << j.dump(1);
+    EXPECT_EQ(j["tables_mismatched"], 0);
+    EXPECT_GT(j["restore_seconds"].get<double>(), 0);
+    EXPECT_NE(j["safety_backup_id"], "");
+    EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM pg_class WHERE relname = 'junk'", db_), "0");
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM devices WHERE location = 'changed'", db_), "0");
+    EXPECT_EQ(backup_count(), 2u);  // the backup and the safety backup
+}
+
+TEST_P(RestoreTest, SchemaCascadeReplacesTheBackupsSchemasAndKeepsOthers) {
+    auto id = backup();
+    change_data();
+    pg().psql("CREATE SCHEMA keep; CREATE TABLE keep.notes (t text); INSERT INTO keep.notes VALUES ('mine')",
+              db_);
+    auto j = restore_json({id, "--mode", "schema-cascade", "--target-db", db_, "--yes"}, 0);
+    EXPECT_TRUE(j["ok"].get<bool>()) << j.dump(1);
+    EXPECT_EQ(j["schemas"], json::array({"public"}));
+    EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM pg_class WHERE relname = 'junk'", db_), "0");
+    EXPECT_EQ(pg().psql("SELECT t FROM keep.notes", db_), "mine");
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, RestoreTest, ::testing::ValuesIn(all_drivers()), driver_name);
+
+class RestoreLocal : public RestoreTest {};
+
+// A pg_restore that starts the real one and kills it (and itself) shortly after: a crash mid-restore.
+std::string crashing_bin_dir(const TempDir& dir) {
+    auto bin = dir.path() / "bin";
+    fs::create_directories(bin);
+    for (const char* tool : {"pg_dump", "psql"}) fs::create_symlink(PgCluster::bin(tool), bin / tool);
+    auto script = bin / "pg_restore";
+    std::ofstream(script) << "#!/bin/sh\ncase \"$*\" in *--list*|*--version*) exec "
+                          << PgCluster::bin("pg_restore") << " \"$@\";; esac\n"
+                          << PgCluster::bin("pg_restore")
+                          << " \"$@\" &\nsleep 0.2\nkill -9 $! 2>/dev/null\nkill -9 $$\n";
+    ::chmod(script.c_str(), 0755);
+    return bin.string();
+}
+
+TEST_P(RestoreLocal, FailureMidRestoreNamesTheSafetyBackupThatBringsTheOldStateBack) {
+    auto id = backup();
+    change_data();
+    TempDir tools("tools");
+    auto r = pgark({"--pg-bin-dir", crashing_bin_dir(tools), "restore", id, "--mode", "clean", "--target-db",
+                    db_, "--yes"});
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    std::smatch m;
+    std::regex cmd("pgark restore (\\S+) --mode clean --target-db " + db_ + " --yes");
+    ASSERT_TRUE(std::regex_search(r.err, m, cmd)) << r.err;
+    auto safety = m.str(1);
+    EXPECT_NE(safety, id);
+    EXPECT_NE(r.err.find("safety backup " + safety), std::string::npos) << r.err;
+
+    auto back = pgark({"restore", safety, "--mode", "clean", "--target-db", db_, "--yes"});
+    EXPECT_EQ(back.exit_code, 0) << back.describe();
+    EXPECT_TRUE(changed_state());
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM devices WHERE location = 'changed'", db_), "9");
+}
+
+TEST_P(RestoreLocal, RefusesWithoutYesWithoutATerminal) {
+    auto id = backup();
+    change_data();
+    auto r = pgark({"restore", id, "--mode", "clean", "--target-db", db_});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find("--yes"), std::string::npos) << r.err;
+    r = pgark({"restore", id, "--mode", "schema-cascade", "--target-db", db_});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_TRUE(changed_state());
+    EXPECT_EQ(backup_count(), 1u);  // no safety backup either
+}
+
+TEST_P(RestoreLocal, DryRunPrintsThePlanAndChangesNothing) {
+    auto id = backup();
+    change_data();
+    auto r = pgark({"restore", id, "--mode", "clean", "--target-db", db_, "--dry-run"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.out.find("drop database"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("safety backup"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Dry run"), std::string::npos) << r.out;
+    // After a drill, the estimate comes from its measured restore time.
+    ASSERT_EQ(pgark({"drill", id, "-q"}).exit_code, 0);
+    auto j = restore_json({id, "--mode", "schema-cascade", "--target-db", db_, "--dry-run"}, 0);
+    EXPECT_TRUE(j["estimated_seconds"].is_number()) << j.dump(1);
+    EXPECT_TRUE(j["dry_run"].get<bool>());
+    EXPECT_TRUE(changed_state());
+    EXPECT_EQ(backup_count(), 1u);
+}
+
+TEST_P(RestoreLocal, RefusesAnUnknownBackup) {
+    backup();
+    change_data();
+    auto r = pgark({"restore", db_ + "_2001-01-01_00-00-00", "--mode", "clean", "--target-db", db_, "--yes"});
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("2001-01-01_00-00-00"), std::string::npos) << r.err;
+    EXPECT_TRUE(changed_state());
+}
+
+TEST_P(RestoreLocal, RefusesAnUnreachableServer) {
+    auto id = backup();
+    change_data();
+    auto r = pgark({"restore", id, "--mode", "clean", "--target-db", db_, "--yes"}, {{"PGPORT", "1"}});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_NE(r.err.find("connect"), std::string::npos) << r.err;
+    EXPECT_TRUE(changed_state());
+    EXPECT_EQ(backup_count(), 1u);
+}
+
+TEST_P(RestoreLocal, RefusesWhenConnectionsCannotBeTerminated) {
+    auto id = backup();
+    change_data();
+    pg().psql(
+        "DROP ROLE IF EXISTS restore_owner; CREATE ROLE restore_owner LOGIN CREATEDB PASSWORD 'owner-pw';"
+        "ALTER DATABASE " +
+        db_ + " OWNER TO restore_owner");
+    // A superuser session the database owner may not terminate.
+    auto env_su = pg().client_env(db_);
+    auto holder = start_command(PgCluster::bin("psql"), {"-X", "-c", "select pg_sleep(120)"}, env_su,
+                                ProcessSpec::Out::null);
+    for (int i = 0; i < 100; ++i) {
+        if (pg().psql("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + db_ +
+                      "' AND query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()") == "1")
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    auto r = pgark({"restore", id, "--mode", "clean", "--target-db", db_, "--yes"},
+                   {{"PGUSER", "restore_owner"}, {"PGPASSWORD", "owner-pw"}});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_NE(r.err.find("cannot terminate"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+    EXPECT_TRUE(pg().database_exists(db_));
+    EXPECT_TRUE(changed_state());
+    EXPECT_EQ(backup_count(), 1u);
+    holder.reset();
+    pg().drop_database(db_);
+    pg().psql("DROP ROLE IF EXISTS restore_owner");
+}
+
+TEST_P(RestoreLocal, NoSafetyBackupIsLoudAndTakesNone) {
+    auto id = backup();
+    change_data();
+    auto r = pgark({"restore", id, "--mode", "clean", "--target-db", db_, "--yes", "--no-safety-backup"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("WITHOUT a backup"), std::string::npos) << r.err;
+    EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
+    EXPECT_EQ(backup_count(), 1u);
+}
+
+// The runbook's manual restore from local disk: zstd -d into pg_restore, no pgark involved.
+TEST_P(RestoreLocal, RunbookManualRestoreWithoutPgark) {
+    auto id = backup();
+    auto archive = repo_.url + "/backups/" + db_ + "/" + id + "/archive.pgdump.zst";
+    ASSERT_TRUE(fs::exists(archive)) << archive;
+    auto e = pg().client_env(db_);
+    e["PATH"] = PgCluster::bin_dir() + ":/usr/bin:/bin";
+    auto r = run_command("sh",
+                         {"-c", "createdb -T template0 " + db_ + "_new && zstd -d < '" + archive +
+                                    "' | pg_restore --no-owner -d " + db_ + "_new"},
+                         e);
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(table_counts(pg(), db_ + "_new"), freshtrack_counts().by_table());
+}
+
+INSTANTIATE_TEST_SUITE_P(Posix, RestoreLocal, ::testing::Values(Driver::posix), driver_name);
+
+}  // namespace
