@@ -63,25 +63,6 @@ ConnParams target_server(const Context& ctx, const Manifest& m) {
     return ctx.server_params(m.database);
 }
 
-// CREATE DATABASE options (encoding, locale) taken from the archive's DATABASE entry.
-std::string create_options(const ArchiveScanner& scanner, bool with_locale) {
-    std::string opts;
-    static const std::regex enc(R"(ENCODING = '([^']+)')"), loc(R"(\bLOCALE = '([^']+)')"),
-        coll(R"(LC_COLLATE = '([^']+)')"), ctype(R"(LC_CTYPE = '([^']+)')");
-    for (const auto& e : scanner.toc()) {
-        if (e.desc != "DATABASE") continue;
-        std::smatch m;
-        if (std::regex_search(e.defn, m, enc)) opts += "ENCODING '" + m.str(1) + "' ";
-        if (!with_locale) return opts + "LOCALE 'C'";
-        if (std::regex_search(e.defn, m, loc)) opts += "LOCALE '" + m.str(1) + "' ";
-        if (std::regex_search(e.defn, m, coll)) opts += "LC_COLLATE '" + m.str(1) + "' ";
-        if (std::regex_search(e.defn, m, ctype)) opts += "LC_CTYPE '" + m.str(1) + "' ";
-        return opts;
-    }
-    auto e = scanner.encoding();
-    return e.empty() ? "" : "ENCODING '" + e + "'" + (with_locale ? "" : " LOCALE 'C'");
-}
-
 void check_spool_space(const std::filesystem::path& dir, std::uint64_t need) {
     struct statvfs st {};
     if (::statvfs(dir.c_str(), &st) != 0) return;
@@ -179,12 +160,12 @@ DrillReport Drill::run() {
             auto name = scratch_database_name(m_.database, r_.started_at);
             auto mark = ScratchMark::for_this_process(r_.id);
             try {
-                scratch = std::make_unique<ScratchDatabase>(target, name, mark, create_options(*av.scanner, true));
+                scratch = std::make_unique<ScratchDatabase>(target, name, mark, create_database_options(*av.scanner, true));
             } catch (const PgError& e) {
                 // The backup's locale may not exist on the restore server; C keeps byte order semantics.
                 spdlog::warn("creating the scratch database with the backup's locale failed ({}); retrying with LOCALE 'C'",
                              redact::scrub(e.what()));
-                scratch = std::make_unique<ScratchDatabase>(target, name, mark, create_options(*av.scanner, false));
+                scratch = std::make_unique<ScratchDatabase>(target, name, mark, create_database_options(*av.scanner, false));
                 p.detail = "locale C (the backup's locale is not available on " + r_.target + ")";
             }
             r_.scratch_database = name;

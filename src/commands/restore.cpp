@@ -33,25 +33,6 @@ std::string safety_restore_command(const std::string& backup_id, const std::stri
 
 namespace {
 
-// CREATE DATABASE options (encoding, locale) from the archive's DATABASE entry, as the drill does.
-std::string create_options(const ArchiveScanner& scanner, bool with_locale) {
-    static const std::regex enc(R"(ENCODING = '([^']+)')"), loc(R"(\bLOCALE = '([^']+)')"),
-        coll(R"(LC_COLLATE = '([^']+)')"), ctype(R"(LC_CTYPE = '([^']+)')");
-    for (const auto& e : scanner.toc()) {
-        if (e.desc != "DATABASE") continue;
-        std::string opts;
-        std::smatch m;
-        if (std::regex_search(e.defn, m, enc)) opts += "ENCODING '" + m.str(1) + "' ";
-        if (!with_locale) return opts + "LOCALE 'C'";
-        if (std::regex_search(e.defn, m, loc)) opts += "LOCALE '" + m.str(1) + "' ";
-        if (std::regex_search(e.defn, m, coll)) opts += "LC_COLLATE '" + m.str(1) + "' ";
-        if (std::regex_search(e.defn, m, ctype)) opts += "LC_CTYPE '" + m.str(1) + "' ";
-        return opts;
-    }
-    auto e = scanner.encoding();
-    return e.empty() ? "" : "ENCODING '" + e + "'" + (with_locale ? "" : " LOCALE 'C'");
-}
-
 std::string server_of(const ConnParams& p) {
     auto d = p.display();
     return d.substr(0, d.rfind('/'));
@@ -243,13 +224,13 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
         std::string owner = plan.target_owner.empty() ? "" : " OWNER " + admin.quote_ident(plan.target_owner);
         try {
             admin.exec("CREATE DATABASE " + qdb + " TEMPLATE template0" + owner + " " +
-                       create_options(scanner, true));
+                       create_database_options(scanner, true));
         } catch (const PgError& e) {
             // The backup's locale may not exist on this server; C keeps byte order semantics.
             spdlog::warn("creating {} with the backup's locale failed ({}); retrying with LOCALE 'C'", db,
                          redact::scrub(e.what()));
             admin.exec("CREATE DATABASE " + qdb + " TEMPLATE template0" + owner + " " +
-                       create_options(scanner, false));
+                       create_database_options(scanner, false));
             p.detail = "locale C (the backup's locale is not available)";
         }
     };

@@ -89,6 +89,25 @@ void sweep_stale_spools(const std::filesystem::path& parent) {
     }
 }
 
+// CREATE DATABASE options (encoding, locale) taken from the archive's DATABASE entry.
+std::string create_database_options(const ArchiveScanner& scanner, bool with_locale) {
+    std::string opts;
+    static const std::regex enc(R"(ENCODING = '([^']+)')"), loc(R"(\bLOCALE = '([^']+)')"),
+        coll(R"(LC_COLLATE = '([^']+)')"), ctype(R"(LC_CTYPE = '([^']+)')");
+    for (const auto& e : scanner.toc()) {
+        if (e.desc != "DATABASE") continue;
+        std::smatch m;
+        if (std::regex_search(e.defn, m, enc)) opts += "ENCODING '" + m.str(1) + "' ";
+        if (!with_locale) return opts + "LOCALE 'C'";
+        if (std::regex_search(e.defn, m, loc)) opts += "LOCALE '" + m.str(1) + "' ";
+        if (std::regex_search(e.defn, m, coll)) opts += "LC_COLLATE '" + m.str(1) + "' ";
+        if (std::regex_search(e.defn, m, ctype)) opts += "LC_CTYPE '" + m.str(1) + "' ";
+        return opts;
+    }
+    auto e = scanner.encoding();
+    return e.empty() ? "" : "ENCODING '" + e + "'" + (with_locale ? "" : " LOCALE 'C'");
+}
+
 Verifier::Verifier(ConnParams db, const Manifest& m, VerifyOptions opts) : db_(std::move(db)), m_(m), opts_(std::move(opts)) {
     session_.timezone = m_.timezone;
     session_.client_encoding = m_.encoding.empty() ? "UTF8" : m_.encoding;

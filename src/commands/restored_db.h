@@ -28,6 +28,10 @@ std::string restore_archive(const std::filesystem::path& archive, const ConnPara
 // process is gone.
 void sweep_stale_spools(const std::filesystem::path& parent);
 
+// CREATE DATABASE options (encoding, and the locale unless `with_locale` is false: then LOCALE 'C')
+// taken from the archive's DATABASE entry.
+std::string create_database_options(const ArchiveScanner& scanner, bool with_locale);
+
 struct VerifyOptions {
     DrillLevel level = DrillLevel::content;
     int jobs = 2;
