@@ -82,19 +82,8 @@ public:
 private:
     template <typename F>
     void phase(const std::string& name, F&& fn) {
-        Stopwatch sw;
         spdlog::info("drill {}: {}", r_.id, name);
-        PhaseTiming p{name, 0, true, ""};
-        try {
-            fn(p);
-        } catch (...) {
-            p.seconds = sw.seconds();
-            p.ok = false;
-            r_.phases.push_back(p);
-            throw;
-        }
-        p.seconds = sw.seconds();
-        r_.phases.push_back(p);
+        run_phase(r_.phases, name, std::forward<F>(fn));
     }
 
     const Context& ctx_;

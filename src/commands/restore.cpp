@@ -65,19 +65,9 @@ class Restore {
     template <typename F>
     void phase(const std::string& name, F&& fn) {
         cancel::throw_if_requested();
-        Stopwatch sw;
         spdlog::info("restore: {}", name);
-        PhaseTiming p{name, 0, true, ""};
-        try {
-            fn(p);
-        } catch (...) {
-            p.seconds = sw.seconds();
-            p.ok = false;
-            r_.phases.push_back(p);
-            throw;
-        }
-        p.seconds = sw.seconds();
-        r_.phases.push_back(p);
+        run_phase(r_.phases, name, std::forward<F>(fn));
+        const auto& p = r_.phases.back();
         spdlog::info("restore: {} done in {}{}", name, units::format_duration(p.seconds),
                      p.detail.empty() ? "" : " (" + p.detail + ")");
     }

@@ -14,6 +14,7 @@
 #include "pg/conn_params.h"
 #include "pg/connection.h"
 #include "pg/table_content.h"
+#include "util/time.h"
 
 namespace pgark {
 
@@ -31,6 +32,24 @@ void sweep_stale_spools(const std::filesystem::path& parent);
 // CREATE DATABASE options (encoding, and the locale unless `with_locale` is false: then LOCALE 'C')
 // taken from the archive's DATABASE entry.
 std::string create_database_options(const ArchiveScanner& scanner, bool with_locale);
+
+// Runs one timed phase of a drill or restore and appends its timing to `phases`, also when `fn`
+// throws (the phase is then marked failed and the exception goes on). `fn` may fill the detail.
+template <typename F>
+void run_phase(std::vector<PhaseTiming>& phases, const std::string& name, F&& fn) {
+    Stopwatch sw;
+    PhaseTiming p{name, 0, true, ""};
+    try {
+        fn(p);
+    } catch (...) {
+        p.seconds = sw.seconds();
+        p.ok = false;
+        phases.push_back(p);
+        throw;
+    }
+    p.seconds = sw.seconds();
+    phases.push_back(p);
+}
 
 struct VerifyOptions {
     DrillLevel level = DrillLevel::content;

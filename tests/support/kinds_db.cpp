@@ -1,6 +1,7 @@
 // Loading the "kinds" sample through psql (like sample_db.cpp does for FreshTrack) and listing its
 // tables that hold rows.
 #include "support/kinds_db.h"
+#include "support/sample_db.h"
 
 #include <libpq-fe.h>
 
@@ -43,22 +44,7 @@ std::string kinds_sql_path() {
     return source_dir() + "/scripts/sample/kinds.sql";
 }
 
-void load_kinds(PgCluster& cluster, const std::string& db) {
-    if (!cluster.database_exists(db)) cluster.create_database(db);
-    ProcessSpec spec;
-    spec.program = PgCluster::bin("psql");
-    spec.args = {"-X", "-q",
-                 "-v", "ON_ERROR_STOP=1",
-                 "-h", cluster.socket_dir(),
-                 "-p", std::to_string(cluster.port()),
-                 "-U", cluster.superuser(),
-                 "-d", db,
-                 "-f", kinds_sql_path()};
-    CliResult r = run_hermetic(spec, std::nullopt, std::chrono::seconds(300));
-    if (r.exit_code != 0)
-        throw std::runtime_error("loading " + kinds_sql_path() + " into '" + db +
-                                 "' failed: " + r.describe());
-}
+void load_kinds(PgCluster& cluster, const std::string& db) { load_sql_file(cluster, db, kinds_sql_path()); }
 
 std::vector<std::pair<std::string, std::string>> kinds_tables_with_data(PgCluster& cluster,
                                                                         const std::string& db) {

@@ -17,7 +17,7 @@ std::string freshtrack_sql_path() {
     return source_dir() + "/scripts/sample/freshtrack.sql";
 }
 
-void load_freshtrack(PgCluster& cluster, const std::string& db) {
+void load_sql_file(PgCluster& cluster, const std::string& db, const std::string& path) {
     if (!cluster.database_exists(db)) cluster.create_database(db);
     ProcessSpec spec;
     spec.program = PgCluster::bin("psql");
@@ -27,12 +27,13 @@ void load_freshtrack(PgCluster& cluster, const std::string& db) {
                  "-p", std::to_string(cluster.port()),
                  "-U", cluster.superuser(),
                  "-d", db,
-                 "-f", freshtrack_sql_path()};
+                 "-f", path};
     CliResult r = run_hermetic(spec, std::nullopt, std::chrono::seconds(300));
     if (r.exit_code != 0)
-        throw std::runtime_error("loading " + freshtrack_sql_path() + " into '" + db +
-                                 "' failed: " + r.describe());
+        throw std::runtime_error("loading " + path + " into '" + db + "' failed: " + r.describe());
 }
+
+void load_freshtrack(PgCluster& cluster, const std::string& db) { load_sql_file(cluster, db, freshtrack_sql_path()); }
 
 std::map<std::string, std::int64_t> table_counts(PgCluster& cluster, const std::string& db) {
     std::string out = cluster.psql(

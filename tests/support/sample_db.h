@@ -26,6 +26,9 @@ inline constexpr const char* kFreshtrackNewestReading = "2026-01-24 02:00:00+00"
 std::string freshtrack_sql_path();
 
 // Creates `db` if missing and (re)loads the sample into it: existing FreshTrack objects are replaced.
+// Creates `db` if missing and runs the SQL file in it with psql (ON_ERROR_STOP) over the socket.
+void load_sql_file(PgCluster& cluster, const std::string& db, const std::string& path);
+
 void load_freshtrack(PgCluster& cluster, const std::string& db);
 
 // Actual row counts of the FreshTrack tables in `db` (for comparing with freshtrack_counts()).
