@@ -8,9 +8,10 @@ profile=${1:-test}
 build_pkgs=(g++ cmake ninja-build pkg-config git
   libpq-dev libcurl4-openssl-dev libssl-dev libzstd-dev libxxhash-dev nlohmann-json3-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libtinyxml2-dev libsystemd-dev
+  libhowardhinnant-date-dev prometheus-cpp-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev)
 pg_pkgs=(postgresql-15 postgresql-client-15 postgresql-contrib zstd util-linux procps)
-test_pkgs=(swift-proxy swift-account swift-container swift-object memcached prometheus curl python3)
+test_pkgs=(swift-proxy swift-account swift-container swift-object memcached prometheus curl python3 awscli)
 
 case "$profile" in
   build) pkgs=("${build_pkgs[@]}") ;;
