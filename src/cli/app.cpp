@@ -7,9 +7,11 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <iostream>
 
 #include "cli/log_sink.h"
+#include "cli/terminal.h"
 #include "cli/render.h"
 #include "commands/backup.h"
 #include "commands/drill.h"
@@ -275,6 +277,8 @@ int run(int argc, char** argv) {
         setup_logging(level);
         for (const auto& w : cfg.warnings()) spdlog::warn("{}", w);
         Context ctx(std::move(cfg));
+        std::optional<ProgressDisplay> display;
+        if (!g.quiet) display.emplace();
         return action(ctx);
     } catch (const Error& e) {
         if (!spdlog::default_logger()) setup_logging("info");

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "cli/terminal.h"
 #include "util/redact.h"
 
 namespace pgark::cli {
@@ -17,8 +18,7 @@ protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);
-        auto text = redact::scrub(fmt::to_string(formatted));
-        std::fwrite(text.data(), 1, text.size(), stderr);
+        write_log_line(redact::scrub(fmt::to_string(formatted)));
     }
     void flush_() override { std::fflush(stderr); }
 };

@@ -19,6 +19,7 @@
 #include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
+#include "util/progress.h"
 #include "util/redact.h"
 #include "util/text.h"
 
@@ -94,6 +95,7 @@ BackupResult run_backup(const Context& ctx) {
     for (const auto& a : spec.args) argv_text += " " + a;
     spdlog::debug("running {} (password, if any, through its environment)", argv_text);
     auto child = Child::spawn(spec);
+    progress::Phase shown("backup " + database + " (pg_dump output)", 0);
     ::fcntl(child->stdout_fd(), F_SETPIPE_SZ, 1 << 20);
 
     auto writer = repo.storage().create(layout::archive_key(m.id));
@@ -112,6 +114,7 @@ BackupResult run_backup(const Context& ctx) {
         for (;;) {
             std::size_t n = read_some(child->stdout_fd(), buf, "pg_dump output");
             if (n == 0) break;
+            progress::add(n);
             std::span<const std::byte> chunk(buf.data(), n);
             if (stream_error.empty()) {
                 try {

@@ -21,14 +21,11 @@
 #include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
+#include "util/progress.h"
 #include "util/redact.h"
 #include "util/text.h"
 
 namespace pgark {
-
-namespace {
-
-}  // namespace
 
 std::string restore_archive(const std::filesystem::path& spool, const ConnParams& c, const Manifest& m, const std::string& bin_dir,
                             int jobs, bool restore_owner, const ArchiveScanner* scanner) {
@@ -60,7 +57,17 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
         spec.env_unset = ChildPgAuth::env_to_unset();
         spec.stdout_mode = ProcessSpec::Out::null;
         auto child = Child::spawn(spec);
-        auto st = child->wait_cancellable();
+        // pg_restore reports no progress; the bytes its processes have read from the spool approximate it.
+        std::error_code ec;
+        auto spool_size = std::filesystem::file_size(spool, ec);
+        if (!ec) progress::set_total(spool_size);
+        auto next_sample = std::chrono::steady_clock::now();
+        auto st = child->wait_cancellable([&] {
+            auto now = std::chrono::steady_clock::now();
+            if (now < next_sample) return;
+            next_sample = now + std::chrono::milliseconds(250);
+            progress::raise_to(std::min<std::uint64_t>(process_group_read_bytes(child->pid()), spool_size));
+        });
         auto err = redact::scrub(tail_lines(child->stderr_text(), 10));
         if (!st.ok())
             throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" + (err.empty() ? "" : ":\n  " + err));
@@ -209,6 +216,7 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
     // Largest first, so the parallel workers finish together.
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return m_.tables[a].rows > m_.tables[b].rows; });
     std::atomic<std::size_t> next{0};
+    progress::begin("verify tables", order.size(), progress::Unit::items);
     std::exception_ptr failure;
     std::mutex failure_mu;
     auto worker = [&] {
@@ -247,6 +255,7 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
                     tr.ok = false;
                     tr.detail = redact::scrub(e.what());
                 }
+                progress::add(1);
             }
         } catch (...) {
             std::lock_guard lk(failure_mu);

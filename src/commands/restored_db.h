@@ -14,6 +14,7 @@
 #include "pg/conn_params.h"
 #include "pg/connection.h"
 #include "pg/table_content.h"
+#include "util/progress.h"
 #include "util/time.h"
 
 namespace pgark {
@@ -38,6 +39,7 @@ std::string create_database_options(const ArchiveScanner& scanner, bool with_loc
 template <typename F>
 void run_phase(std::vector<PhaseTiming>& phases, const std::string& name, F&& fn) {
     Stopwatch sw;
+    progress::Phase shown(name, 0);
     PhaseTiming p{name, 0, true, ""};
     try {
         fn(p);

@@ -19,6 +19,7 @@
 #include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
+#include "util/progress.h"
 
 namespace pgark {
 
@@ -132,11 +133,13 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
     });
 
     auto reader = repo.storage().open(key);
+    progress::set_total(m.stored_bytes);
     std::vector<std::byte> buf(1 << 20);
     for (;;) {
         cancel::throw_if_requested();
         std::size_t n = reader->read(buf);
         if (n == 0) break;
+        progress::add(n);
         std::span<const std::byte> chunk(buf.data(), n);
         sha.update(chunk);
         if (decode_error.empty()) {
@@ -238,6 +241,7 @@ VerifyResult run_verify(const Context& ctx, const std::string& id_or_latest) {
     VerifyResult r;
     r.manifest = repo.resolve(id_or_latest, id_or_latest == "latest" ? ctx.database_name() : std::nullopt);
     spdlog::info("verifying backup {} in {}", r.manifest.id.str(), repo.describe());
+    progress::Phase shown("verify " + r.manifest.id.str(), r.manifest.stored_bytes);
     r.checks = verify_archive(repo, r.manifest, ctx.config().str("pg.bin_dir")).checks;
     r.seconds = sw.seconds();
     return r;

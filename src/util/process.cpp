@@ -12,6 +12,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
@@ -199,8 +201,11 @@ ExitStatus Child::wait() {
     return status_;
 }
 
-ExitStatus Child::wait_cancellable() {
+ExitStatus Child::wait_cancellable() { return wait_cancellable([] {}); }
+
+ExitStatus Child::wait_cancellable(const std::function<void()>& tick) {
     while (!reaped_) {
+        tick();
         cancel::throw_if_requested();
         int st = 0;
         pid_t r = waitpid(pid_, &st, WNOHANG);
@@ -284,6 +289,39 @@ RunResult run_process(ProcessSpec spec, const std::optional<std::string>& input)
     r.status = child->wait();
     r.err = child->stderr_text();
     return r;
+}
+
+}  // namespace pgark
+
+namespace pgark {
+
+std::uint64_t process_group_read_bytes(pid_t pgid) {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+        const auto name = e.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(e.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        // Fields after the parenthesised command (which may contain spaces): state ppid pgrp ...
+        auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 1));
+        std::string state;
+        long ppid = 0, pgrp = 0;
+        if (!(rest >> state >> ppid >> pgrp) || pgrp != pgid) continue;
+        std::ifstream io(e.path() / "io");
+        for (std::string key; io >> key;) {
+            std::uint64_t v = 0;
+            io >> v;
+            if (key == "rchar:") {
+                total += v;
+                break;
+            }
+        }
+    }
+    return total;
 }
 
 }  // namespace pgark

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +54,8 @@ public:
     ExitStatus wait();
     // Waits for exit, throwing Interrupted on SIGINT/SIGTERM (the destructor then stops the child).
     ExitStatus wait_cancellable();
+    // The same, calling `tick` about every 50 ms while waiting (progress sampling).
+    ExitStatus wait_cancellable(const std::function<void()>& tick);
     // Sends a signal to the child's process group.
     void kill(int signo);
     // Terminates gently, then forcefully after `grace`; waits. No-op when already reaped.
@@ -72,6 +75,10 @@ private:
     std::thread stderr_thread_;
     std::shared_ptr<std::string> stderr_buf_;
 };
+
+// Bytes read so far (rchar of /proc/PID/io) by all live processes of process group `pgid`: a
+// progress estimate for tools such as pg_restore whose workers read one archive.
+std::uint64_t process_group_read_bytes(pid_t pgid);
 
 struct RunResult {
     ExitStatus status;

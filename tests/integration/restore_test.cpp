@@ -14,6 +14,8 @@
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
 #include "support/proc_util.h"
+#include "support/pty_session.h"
+#include "support/test_paths.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
 #include "util/temp.h"
@@ -158,6 +160,7 @@ TEST_P(RestoreLocal, FailureMidRestoreNamesTheSafetyBackupThatBringsTheOldStateB
     auto r = pgark({"--pg-bin-dir", crashing_bin_dir(tools), "restore", id, "--mode", "clean", "--target-db",
                     db_, "--yes"});
     EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "no terminal, no progress line: " << r.err;
     std::smatch m;
     std::regex cmd("pgark restore (\\S+) --mode clean --target-db " + db_ + " --yes");
     ASSERT_TRUE(std::regex_search(r.err, m, cmd)) << r.err;
@@ -181,6 +184,40 @@ TEST_P(RestoreLocal, RefusesWithoutYesWithoutATerminal) {
     EXPECT_EQ(r.exit_code, 2) << r.describe();
     EXPECT_TRUE(changed_state());
     EXPECT_EQ(backup_count(), 1u);  // no safety backup either
+}
+
+TEST_P(RestoreLocal, OnATerminalAsksForTheDatabaseNameAndShowsProgress) {
+    auto id = backup();
+    change_data();
+    PtySession tty(pgark_binary(), {"--repo", repo_.url, "restore", id, "--mode", "clean", "--target-db", db_},
+                   env());
+    ASSERT_TRUE(tty.expect("to continue: ")) << tty.transcript();
+    // The prompt names the server, the database and the backup before anything happens.
+    EXPECT_NE(tty.transcript().find("127.0.0.1:" + std::to_string(pg().port())), std::string::npos)
+        << tty.transcript();
+    EXPECT_NE(tty.transcript().find("REPLACES database " + db_), std::string::npos) << tty.transcript();
+    EXPECT_NE(tty.transcript().find(id), std::string::npos) << tty.transcript();
+    EXPECT_TRUE(changed_state());
+    tty.send(db_ + "\n");
+    ASSERT_EQ(tty.wait(), 0) << tty.transcript();
+    EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
+    // A live progress line (erased and redrawn in place) with an amount, e.g. "restore: 1.2 MiB / 3.4 MiB  35%".
+    std::regex line(R"(\r\x1b\[K[a-z+ ]+[^\r:]*: [0-9][0-9.]* ?(B|KiB|MiB|GiB)?( / [0-9.]+ ?(B|KiB|MiB|GiB)?  [0-9]+%)?)");
+    EXPECT_TRUE(std::regex_search(tty.transcript(), line)) << tty.transcript();
+    EXPECT_NE(tty.transcript().find("Restore time"), std::string::npos) << tty.transcript();
+}
+
+TEST_P(RestoreLocal, OnATerminalAWrongAnswerChangesNothing) {
+    auto id = backup();
+    change_data();
+    PtySession tty(pgark_binary(), {"--repo", repo_.url, "restore", id, "--mode", "clean", "--target-db", db_},
+                   env());
+    ASSERT_TRUE(tty.expect("to continue: ")) << tty.transcript();
+    tty.send("yes\n");
+    EXPECT_EQ(tty.wait(), 2) << tty.transcript();
+    EXPECT_NE(tty.transcript().find("not confirmed"), std::string::npos) << tty.transcript();
+    EXPECT_TRUE(changed_state());
+    EXPECT_EQ(backup_count(), 1u);
 }
 
 TEST_P(RestoreLocal, DryRunPrintsThePlanAndChangesNothing) {
