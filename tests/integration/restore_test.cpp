@@ -296,21 +296,6 @@ TEST_P(RestoreLocal, NoSafetyBackupIsLoudAndTakesNone) {
     EXPECT_EQ(backup_count(), 1u);
 }
 
-// The runbook's manual restore from local disk: zstd -d into pg_restore, no pgark involved.
-TEST_P(RestoreLocal, RunbookManualRestoreWithoutPgark) {
-    auto id = backup();
-    auto archive = repo_.url + "/backups/" + db_ + "/" + id + "/archive.pgdump.zst";
-    ASSERT_TRUE(fs::exists(archive)) << archive;
-    auto e = pg().client_env(db_);
-    e["PATH"] = PgCluster::bin_dir() + ":/usr/bin:/bin";
-    auto r = run_command("sh",
-                         {"-c", "createdb -T template0 " + db_ + "_new && zstd -d < '" + archive +
-                                    "' | pg_restore --no-owner -d " + db_ + "_new"},
-                         e);
-    EXPECT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(table_counts(pg(), db_ + "_new"), freshtrack_counts().by_table());
-}
-
 INSTANTIATE_TEST_SUITE_P(Posix, RestoreLocal, ::testing::Values(Driver::posix), driver_name);
 
 }  // namespace
