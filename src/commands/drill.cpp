@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -15,7 +16,6 @@
 #include <mutex>
 #include <random>
 #include <regex>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include <xxhash.h>
@@ -41,14 +41,12 @@ std::string drill_report_key(const std::string& database, const std::string& dri
 
 namespace {
 
-
 std::string make_drill_id(const std::string& database, SystemTime now) {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     char rnd[8];
     std::snprintf(rnd, sizeof rnd, "%04llx", static_cast<unsigned long long>(rng() & 0xffff));
     return BackupId::make(database, now).str() + "_" + rnd;
 }
-
 
 // The server to restore into: drill.target, or the source server.
 ConnParams target_server(const Context& ctx, const Manifest& m) {
@@ -69,17 +67,18 @@ void check_spool_space(const std::filesystem::path& dir, std::uint64_t need) {
     std::uint64_t avail = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
     std::uint64_t want = need + need / 50 + (16u << 20);
     if (avail < want)
-        throw Error("not enough free space in " + dir.string() + " for the restore spool: need " + units::format_size(want) +
-                    ", have " + units::format_size(avail) + "; set drill.spool_dir (PGARK_SPOOL_DIR) to a larger filesystem");
+        throw Error("not enough free space in " + dir.string() + " for the restore spool: need " +
+                    units::format_size(want) + ", have " + units::format_size(avail) +
+                    "; set drill.spool_dir (PGARK_SPOOL_DIR) to a larger filesystem");
 }
 
 class Drill {
-public:
+  public:
     Drill(const Context& ctx, Repository& repo, Manifest m) : ctx_(ctx), repo_(repo), m_(std::move(m)) {}
 
     DrillReport run();
 
-private:
+  private:
     template <typename F>
     void phase(const std::string& name, F&& fn) {
         spdlog::info("drill {}: {}", r_.id, name);
@@ -112,8 +111,9 @@ DrillReport Drill::run() {
         }
     }
 
-    auto spool_parent = ctx_.config().str("drill.spool_dir").empty() ? default_temp_parent()
-                                                                     : std::filesystem::path(ctx_.config().str("drill.spool_dir"));
+    auto spool_parent = ctx_.config().str("drill.spool_dir").empty()
+                            ? default_temp_parent()
+                            : std::filesystem::path(ctx_.config().str("drill.spool_dir"));
     std::unique_ptr<TempDir> spool_dir;
     std::filesystem::path spool;
     if (level > DrillLevel::archive) {
@@ -130,7 +130,8 @@ DrillReport Drill::run() {
         av = verify_archive(repo_, m_, bin_dir, spool.empty() ? nullptr : &spool);
         for (auto& c : av.checks) r_.checks.push_back(c);
         p.ok = av.ok();
-        p.detail = units::format_size(m_.stored_bytes) + " downloaded, " + units::format_size(m_.raw_bytes) + " archive";
+        p.detail = units::format_size(m_.stored_bytes) + " downloaded, " + units::format_size(m_.raw_bytes) +
+                   " archive";
     });
     r_.restore_seconds = r_.phases.back().seconds;
     if (!av.ok()) {
@@ -149,18 +150,23 @@ DrillReport Drill::run() {
             auto name = scratch_database_name(m_.database, r_.started_at);
             auto mark = ScratchMark::for_this_process(r_.id);
             try {
-                scratch = std::make_unique<ScratchDatabase>(target, name, mark, create_database_options(*av.scanner, true));
+                scratch = std::make_unique<ScratchDatabase>(target, name, mark,
+                                                            create_database_options(*av.scanner, true));
             } catch (const PgError& e) {
                 // The backup's locale may not exist on the restore server; C keeps byte order semantics.
-                spdlog::warn("creating the scratch database with the backup's locale failed ({}); retrying with LOCALE 'C'",
-                             redact::scrub(e.what()));
-                scratch = std::make_unique<ScratchDatabase>(target, name, mark, create_database_options(*av.scanner, false));
+                spdlog::warn(
+                    "creating the scratch database with the backup's locale failed ({}); retrying with "
+                    "LOCALE 'C'",
+                    redact::scrub(e.what()));
+                scratch = std::make_unique<ScratchDatabase>(target, name, mark,
+                                                            create_database_options(*av.scanner, false));
                 p.detail = "locale C (the backup's locale is not available on " + r_.target + ")";
             }
             r_.scratch_database = name;
         });
         phase("restore", [&](PhaseTiming& p) {
-            p.detail = restore_archive(spool, scratch->conn(), m_, bin_dir, static_cast<int>(ctx_.config().integer("drill.jobs")),
+            p.detail = restore_archive(spool, scratch->conn(), m_, bin_dir,
+                                       static_cast<int>(ctx_.config().integer("drill.jobs")),
                                        ctx_.config().boolean("drill.restore_owner"), av.scanner.get());
         });
         for (std::size_t i = 1; i < r_.phases.size(); ++i) r_.restore_seconds += r_.phases[i].seconds;
@@ -172,19 +178,22 @@ DrillReport Drill::run() {
         }
 
         VerifyOptions opts{level, static_cast<int>(ctx_.config().integer("drill.jobs")),
-                           ctx_.config().str("drill.amcheck") != "off", ctx_.config().user_checks()};
+                           ctx_.config().str("drill.amcheck") != "off", ctx_.config().user_checks(),
+                           std::nullopt};
         Verifier verifier(scratch->conn(), m_, opts);
         phase("verify", [&](PhaseTiming& p) {
             verifier.verify_data(*av.scanner);
             for (auto& c : verifier.result().checks) r_.checks.push_back(c);
             r_.tables = verifier.result().tables;
-            p.detail = std::to_string(r_.tables.size()) + " tables, " + std::to_string(r_.tables_mismatched()) + " mismatched";
+            p.detail = std::to_string(r_.tables.size()) + " tables, " +
+                       std::to_string(r_.tables_mismatched()) + " mismatched";
             p.ok = r_.tables_mismatched() == 0 && all_passed(r_.checks);
         });
         phase("checks", [&](PhaseTiming& p) {
             auto before = verifier.result().checks.size();
             verifier.run_checks();
-            for (auto i = before; i < verifier.result().checks.size(); ++i) r_.checks.push_back(verifier.result().checks[i]);
+            for (auto i = before; i < verifier.result().checks.size(); ++i)
+                r_.checks.push_back(verifier.result().checks[i]);
             p.ok = all_passed(r_.checks);
         });
     } catch (const Interrupted&) {
@@ -197,7 +206,8 @@ DrillReport Drill::run() {
         if (!r_.ok && keep_on_failure) {
             scratch->keep();
             r_.scratch_kept = true;
-            spdlog::warn("keeping scratch database {} on {} for inspection (drop it when done)", scratch->name(), r_.target);
+            spdlog::warn("keeping scratch database {} on {} for inspection (drop it when done)",
+                         scratch->name(), r_.target);
         } else {
             phase("cleanup", [&](PhaseTiming&) { scratch->drop(); });
         }
@@ -226,8 +236,9 @@ DrillResult run_drill(const Context& ctx, const std::string& id_or_latest) {
 }
 
 std::vector<std::string> run_drill_sweep(const Context& ctx) {
-    auto spool_parent = ctx.config().str("drill.spool_dir").empty() ? default_temp_parent()
-                                                                    : std::filesystem::path(ctx.config().str("drill.spool_dir"));
+    auto spool_parent = ctx.config().str("drill.spool_dir").empty()
+                            ? default_temp_parent()
+                            : std::filesystem::path(ctx.config().str("drill.spool_dir"));
     sweep_stale_spools(spool_parent);
     const auto& target = ctx.config().str("drill.target");
     ConnParams server = target.empty() ? ctx.server_params("postgres") : parse_conninfo(target);

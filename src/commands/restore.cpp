@@ -263,6 +263,14 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                     sql += "GRANT USAGE ON SCHEMA public TO PUBLIC;";
                     sql += "COMMENT ON SCHEMA public IS 'standard public schema';";
                 }
+                // Large objects belong to no schema: the backup's replace those with the same OID, the
+                // target's others are kept.
+                auto oids = large_object_oids(scanner);
+                if (!oids.empty())
+                    sql +=
+                        "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid "
+                        "= ANY('" +
+                        oid_array(oids) + "'::oid[]);";
                 sql += "COMMIT;";
                 destroyed_ = true;
                 c.exec(sql);
@@ -379,7 +387,9 @@ RestoreResult Restore::run() {
             if (p.name != "safety backup") r_.restore_seconds += p.seconds;
 
         VerifyOptions vopts{level, plan.jobs, ctx_.config().str("drill.amcheck") != "off",
-                            ctx_.config().user_checks()};
+                            ctx_.config().user_checks(), std::nullopt};
+        if (plan.mode == RestoreMode::schema_cascade)
+            vopts.large_object_oids = large_object_oids(*av.scanner);
         Verifier verifier(server_.with_dbname(plan.target_database), m_, vopts);
         phase("verify", [&](PhaseTiming& p) {
             verifier.verify_data(*av.scanner);

@@ -5,8 +5,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <cerrno>
 #include <spdlog/spdlog.h>
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -16,9 +16,9 @@
 #include <regex>
 #include <thread>
 
+#include "core/copy_text_hasher.h"
 #include "pg/tools.h"
 #include "util/cancel.h"
-#include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
 #include "util/progress.h"
@@ -27,8 +27,9 @@
 
 namespace pgark {
 
-std::string restore_archive(const std::filesystem::path& spool, const ConnParams& c, const Manifest& m, const std::string& bin_dir,
-                            int jobs, bool restore_owner, const ArchiveScanner* scanner) {
+std::string restore_archive(const std::filesystem::path& spool, const ConnParams& c, const Manifest& m,
+                            const std::string& bin_dir, int jobs, bool restore_owner,
+                            const ArchiveScanner* scanner) {
     ChildPgAuth auth(c);
     int major = 0;
     try {
@@ -70,7 +71,8 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
         });
         auto err = redact::scrub(tail_lines(child->stderr_text(), 10));
         if (!st.ok())
-            throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" + (err.empty() ? "" : ":\n  " + err));
+            throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" +
+                          (err.empty() ? "" : ":\n  " + err));
     };
     if (!serial_post_data) {
         run({}, jobs);
@@ -91,7 +93,8 @@ void sweep_stale_spools(const std::filesystem::path& parent) {
         if (!std::regex_match(fname, m, name)) continue;
         pid_t pid = static_cast<pid_t>(std::stol(m.str(1)));
         if (pid == getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
-        spdlog::info("removing the spool {} of a drill or restore that is gone (pid {})", e.path().string(), pid);
+        spdlog::info("removing the spool {} of a drill or restore that is gone (pid {})", e.path().string(),
+                     pid);
         std::filesystem::remove_all(e.path(), ec);
     }
 }
@@ -115,7 +118,8 @@ std::string create_database_options(const ArchiveScanner& scanner, bool with_loc
     return e.empty() ? "" : "ENCODING '" + e + "'" + (with_locale ? "" : " LOCALE 'C'");
 }
 
-Verifier::Verifier(ConnParams db, const Manifest& m, VerifyOptions opts) : db_(std::move(db)), m_(m), opts_(std::move(opts)) {
+Verifier::Verifier(ConnParams db, const Manifest& m, VerifyOptions opts)
+    : db_(std::move(db)), m_(m), opts_(std::move(opts)) {
     session_.timezone = m_.timezone;
     session_.client_encoding = m_.encoding.empty() ? "UTF8" : m_.encoding;
 }
@@ -141,7 +145,8 @@ void Verifier::verify_schema(Connection& c, const ArchiveScanner& scanner) {
     std::size_t checked = 0;
     for (const auto& e : scanner.toc()) {
         std::string sql, arg;
-        const std::string qualified = e.schema.empty() ? c.quote_ident(e.tag) : c.quote_ident(e.schema) + "." + c.quote_ident(e.tag);
+        const std::string qualified =
+            e.schema.empty() ? c.quote_ident(e.tag) : c.quote_ident(e.schema) + "." + c.quote_ident(e.tag);
         if (e.desc == "SCHEMA") {
             sql = "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = $1";
             arg = e.tag;
@@ -150,7 +155,9 @@ void Verifier::verify_schema(Connection& c, const ArchiveScanner& scanner) {
             sql = "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1)";
             arg = qualified;
         } else if (e.desc == "MATERIALIZED VIEW DATA") {
-            sql = "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1) AND relispopulated";
+            sql =
+                "SELECT count(*) FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1) AND "
+                "relispopulated";
             arg = qualified;
         } else if (e.desc == "FUNCTION" || e.desc == "PROCEDURE") {
             auto paren = e.tag.find('(');
@@ -167,7 +174,8 @@ void Verifier::verify_schema(Connection& c, const ArchiveScanner& scanner) {
             continue;
         }
         ++checked;
-        if (c.scalar(sql, {arg}) == "0") missing.push_back(e.desc + " " + (e.schema.empty() ? "" : e.schema + ".") + e.tag);
+        if (c.scalar(sql, {arg}) == "0")
+            missing.push_back(e.desc + " " + (e.schema.empty() ? "" : e.schema + ".") + e.tag);
     }
     if (missing.empty()) {
         out_.checks.push_back(CheckResult::pass("schema", std::to_string(checked) + " objects present"));
@@ -175,8 +183,9 @@ void Verifier::verify_schema(Connection& c, const ArchiveScanner& scanner) {
         std::string list;
         for (std::size_t i = 0; i < missing.size() && i < 10; ++i) list += (i ? ", " : "") + missing[i];
         if (missing.size() > 10) list += ", ...";
-        out_.checks.push_back(CheckResult::fail("schema", std::to_string(missing.size()) + " of " + std::to_string(checked) +
-                                                            " objects missing: " + list));
+        out_.checks.push_back(CheckResult::fail(
+            "schema",
+            std::to_string(missing.size()) + " of " + std::to_string(checked) + " objects missing: " + list));
     }
 }
 
@@ -199,7 +208,8 @@ void Verifier::verify_sequences(Connection& c, const ArchiveScanner& scanner) {
                             (called ? m.str(2) : "unused (next " + m.str(2) + ")"));
     }
     if (wrong.empty())
-        out_.checks.push_back(CheckResult::pass("sequences", std::to_string(checked) + " sequence values match"));
+        out_.checks.push_back(
+            CheckResult::pass("sequences", std::to_string(checked) + " sequence values match"));
     else {
         std::string d;
         for (const auto& w : wrong) d += (d.empty() ? "" : "; ") + w;
@@ -214,7 +224,8 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
     std::vector<std::size_t> order(m_.tables.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     // Largest first, so the parallel workers finish together.
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return m_.tables[a].rows > m_.tables[b].rows; });
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return m_.tables[a].rows > m_.tables[b].rows; });
     std::atomic<std::size_t> next{0};
     progress::begin("verify tables", order.size(), progress::Unit::items);
     std::exception_ptr failure;
@@ -234,7 +245,8 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
                 try {
                     if (level >= DrillLevel::content) {
                         auto it = data.find({exp.schema, exp.name});
-                        if (it == data.end()) throw VerifyError("the archive has no data block for this table");
+                        if (it == data.end())
+                            throw VerifyError("the archive has no data block for this table");
                         auto h = hash_table_content(c, it->second->copy_stmt);
                         tr.actual_rows = h.rows;
                         tr.actual_hash = copy_hash_hex(h.sum);
@@ -243,11 +255,12 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
                     }
                     if (*tr.actual_rows != tr.expected_rows) {
                         tr.ok = false;
-                        tr.detail = "expected " + std::to_string(tr.expected_rows) + " rows, found " + std::to_string(*tr.actual_rows);
+                        tr.detail = "expected " + std::to_string(tr.expected_rows) + " rows, found " +
+                                    std::to_string(*tr.actual_rows);
                     } else if (tr.actual_hash && *tr.actual_hash != tr.expected_hash) {
                         tr.ok = false;
-                        tr.detail = "same row count, different contents (hash " + tr.expected_hash + " expected, " +
-                                    *tr.actual_hash + " found)";
+                        tr.detail = "same row count, different contents (hash " + tr.expected_hash +
+                                    " expected, " + *tr.actual_hash + " found)";
                     }
                 } catch (const Interrupted&) {
                     throw;
@@ -271,8 +284,31 @@ void Verifier::verify_tables(const ArchiveScanner& scanner, DrillLevel level) {
     out_.tables = std::move(results);
 }
 
+std::vector<std::string> large_object_oids(const ArchiveScanner& scanner) {
+    std::vector<std::string> oids;
+    for (const auto& e : scanner.toc())
+        if (e.desc == "BLOB") oids.push_back(e.tag);
+    return oids;
+}
+
+std::string oid_array(const std::vector<std::string>& oids) {
+    std::string a = "{";
+    for (const auto& o : oids) {
+        if (o.empty() || o.find_first_not_of("0123456789") != std::string::npos)
+            throw VerifyError("the archive names a large object '" + o + "' that is not an OID");
+        a += (a.size() > 1 ? "," : "") + o;
+    }
+    return a + "}";
+}
+
 void Verifier::verify_large_objects(Connection& c) {
-    auto oids = c.query("SELECT oid::text FROM pg_catalog.pg_largeobject_metadata ORDER BY oid");
+    auto oids =
+        opts_.large_object_oids
+            ? c.query(
+                  "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata WHERE oid = ANY($1::oid[]) "
+                  "ORDER BY oid",
+                  {oid_array(*opts_.large_object_oids)})
+            : c.query("SELECT oid::text FROM pg_catalog.pg_largeobject_metadata ORDER BY oid");
     std::uint64_t sum = 0;
     for (const auto& row : oids) {
         // One XXH3 over the object's bytes, as the archive scanner hashes large objects.
@@ -284,18 +320,22 @@ void Verifier::verify_large_objects(Connection& c) {
             auto hex = c.scalar("SELECT encode(pg_catalog.lo_get($1::oid, $2::bigint, $3::int), 'hex')",
                                 {*row[0], std::to_string(off), std::to_string(chunk)});
             std::string bytes(hex.size() / 2, '\0');
-            for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+            for (std::size_t i = 0; i < bytes.size(); ++i)
+                bytes[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
             XXH3_64bits_update(st, bytes.data(), bytes.size());
             if (static_cast<long>(bytes.size()) < chunk) break;
         }
         sum += XXH3_64bits_digest(st);
         XXH3_freeState(st);
     }
-    bool ok = oids.size() == m_.large_objects && (m_.large_objects == 0 || copy_hash_hex(sum) == m_.large_objects_hash);
+    bool ok = oids.size() == m_.large_objects &&
+              (m_.large_objects == 0 || copy_hash_hex(sum) == m_.large_objects_hash);
     auto detail = std::to_string(oids.size()) + " large objects" +
-                  (ok ? " match" : ", backup had " + std::to_string(m_.large_objects) + " (hash " + m_.large_objects_hash +
-                                       " expected, " + copy_hash_hex(sum) + " found)");
-    out_.checks.push_back(ok ? CheckResult::pass("large objects", detail) : CheckResult::fail("large objects", detail));
+                  (ok ? " match"
+                      : ", backup had " + std::to_string(m_.large_objects) + " (hash " +
+                            m_.large_objects_hash + " expected, " + copy_hash_hex(sum) + " found)");
+    out_.checks.push_back(ok ? CheckResult::pass("large objects", detail)
+                             : CheckResult::fail("large objects", detail));
 }
 
 void Verifier::run_amcheck(Connection& c) {
@@ -303,12 +343,15 @@ void Verifier::run_amcheck(Connection& c) {
         c.exec("CREATE EXTENSION IF NOT EXISTS amcheck");
     } catch (const PgError& e) {
         std::string why = e.what();
-        out_.checks.push_back(CheckResult::skip("amcheck", "skipped: amcheck not available (" + why.substr(why.rfind(": ") + 2) + ")"));
+        out_.checks.push_back(CheckResult::skip(
+            "amcheck", "skipped: amcheck not available (" + why.substr(why.rfind(": ") + 2) + ")"));
         return;
     }
     auto indexes = c.query(
-        "SELECT c.oid::text, c.oid::regclass::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-        "JOIN pg_catalog.pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relkind = 'i' AND i.indisvalid "
+        "SELECT c.oid::text, c.oid::regclass::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON "
+        "c.oid = i.indexrelid "
+        "JOIN pg_catalog.pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND c.relkind = 'i' AND "
+        "i.indisvalid "
         "AND c.relpersistence <> 't' "
         "AND c.relnamespace <> 'pg_catalog'::regnamespace AND c.relnamespace <> 'pg_toast'::regnamespace");
     std::vector<std::string> bad;
@@ -322,7 +365,8 @@ void Verifier::run_amcheck(Connection& c) {
     }
     c.exec("DROP EXTENSION IF EXISTS amcheck");
     if (bad.empty())
-        out_.checks.push_back(CheckResult::pass("amcheck", std::to_string(indexes.size()) + " btree indexes consistent with their tables"));
+        out_.checks.push_back(CheckResult::pass(
+            "amcheck", std::to_string(indexes.size()) + " btree indexes consistent with their tables"));
     else {
         std::string d;
         for (const auto& b : bad) d += (d.empty() ? "" : "; ") + b;
@@ -339,12 +383,16 @@ void Verifier::run_user_checks() {
             c.exec("SET statement_timeout = '10min'");
             auto rows = c.query(uc.sql);
             if (rows.size() != 1 || rows[0].empty()) {
-                out_.checks.push_back(CheckResult::fail(name, "returned " + std::to_string(rows.size()) + " rows; a check must return one row"));
+                out_.checks.push_back(CheckResult::fail(
+                    name, "returned " + std::to_string(rows.size()) + " rows; a check must return one row"));
                 continue;
             }
             std::string value = rows[0][0] ? *rows[0][0] : "NULL";
-            if (value == uc.expect) out_.checks.push_back(CheckResult::pass(name, "returned " + value));
-            else out_.checks.push_back(CheckResult::fail(name, "returned " + value + ", expected " + uc.expect));
+            if (value == uc.expect)
+                out_.checks.push_back(CheckResult::pass(name, "returned " + value));
+            else
+                out_.checks.push_back(
+                    CheckResult::fail(name, "returned " + value + ", expected " + uc.expect));
         } catch (const Interrupted&) {
             throw;
         } catch (const Error& e) {

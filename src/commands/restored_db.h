@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,15 @@ struct VerifyOptions {
     int jobs = 2;
     bool amcheck = true;
     std::vector<config::UserCheck> user_checks;
+    // The large objects to compare with the backup; unset = every large object in the database (a
+    // schema-cascade restore keeps the target's other large objects).
+    std::optional<std::vector<std::string>> large_object_oids;
 };
+
+// OIDs of the large objects in an archive (its BLOB entries), as text.
+std::vector<std::string> large_object_oids(const ArchiveScanner& scanner);
+// A PostgreSQL array literal of OIDs: "{1,2,3}".
+std::string oid_array(const std::vector<std::string>& oids);
 
 struct RestoredVerification {
     std::vector<TableResult> tables;

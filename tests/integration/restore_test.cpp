@@ -15,9 +15,9 @@
 #include "support/pgark_cli.h"
 #include "support/proc_util.h"
 #include "support/pty_session.h"
-#include "support/test_paths.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
+#include "support/test_paths.h"
 #include "util/temp.h"
 
 using namespace pgark;
@@ -174,6 +174,22 @@ TEST_P(RestoreLocal, FailureMidRestoreNamesTheSafetyBackupThatBringsTheOldStateB
     EXPECT_EQ(pg().psql("SELECT count(*) FROM devices WHERE location = 'changed'", db_), "9");
 }
 
+// Large objects belong to no schema: schema-cascade replaces the backup's (same OID) and keeps the
+// target's others.
+TEST_P(RestoreLocal, SchemaCascadeReplacesTheBackupsLargeObjectsAndKeepsOthers) {
+    pg().psql("SELECT pg_catalog.lo_from_bytea(424242, 'as backed up'::bytea)", db_);
+    auto id = backup();
+    pg().psql(
+        "SELECT pg_catalog.lo_put(424242, 0, 'CHANGED'::bytea); SELECT pg_catalog.lo_from_bytea(434343, "
+        "'created later'::bytea)",
+        db_);
+    auto j = restore_json({id, "--mode", "schema-cascade", "--target-db", db_, "--yes"}, 0);
+    EXPECT_TRUE(j["ok"].get<bool>()) << j.dump(1);
+    EXPECT_EQ(pg().psql("SELECT encode(pg_catalog.lo_get(424242), 'escape')", db_), "as backed up");
+    EXPECT_EQ(pg().psql("SELECT encode(pg_catalog.lo_get(434343), 'escape')", db_), "created later");
+    EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
+}
+
 TEST_P(RestoreLocal, RefusesWithoutYesWithoutATerminal) {
     auto id = backup();
     change_data();
@@ -189,8 +205,8 @@ TEST_P(RestoreLocal, RefusesWithoutYesWithoutATerminal) {
 TEST_P(RestoreLocal, OnATerminalAsksForTheDatabaseNameAndShowsProgress) {
     auto id = backup();
     change_data();
-    PtySession tty(pgark_binary(), {"--repo", repo_.url, "restore", id, "--mode", "clean", "--target-db", db_},
-                   env());
+    PtySession tty(pgark_binary(),
+                   {"--repo", repo_.url, "restore", id, "--mode", "clean", "--target-db", db_}, env());
     ASSERT_TRUE(tty.expect("to continue: ")) << tty.transcript();
     // The prompt names the server, the database and the backup before anything happens.
     EXPECT_NE(tty.transcript().find("127.0.0.1:" + std::to_string(pg().port())), std::string::npos)
@@ -201,8 +217,10 @@ TEST_P(RestoreLocal, OnATerminalAsksForTheDatabaseNameAndShowsProgress) {
     tty.send(db_ + "\n");
     ASSERT_EQ(tty.wait(), 0) << tty.transcript();
     EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
-    // A live progress line (erased and redrawn in place) with an amount, e.g. "restore: 1.2 MiB / 3.4 MiB  35%".
-    std::regex line(R"(\r\x1b\[K[a-z+ ]+[^\r:]*: [0-9][0-9.]* ?(B|KiB|MiB|GiB)?( / [0-9.]+ ?(B|KiB|MiB|GiB)?  [0-9]+%)?)");
+    // A live progress line (erased and redrawn in place) with an amount, e.g. "restore: 1.2 MiB / 3.4 MiB
+    // 35%".
+    std::regex line(
+        R"(\r\x1b\[K[a-z+ ]+[^\r:]*: [0-9][0-9.]* ?(B|KiB|MiB|GiB)?( / [0-9.]+ ?(B|KiB|MiB|GiB)?  [0-9]+%)?)");
     EXPECT_TRUE(std::regex_search(tty.transcript(), line)) << tty.transcript();
     EXPECT_NE(tty.transcript().find("Restore time"), std::string::npos) << tty.transcript();
 }
@@ -210,8 +228,8 @@ TEST_P(RestoreLocal, OnATerminalAsksForTheDatabaseNameAndShowsProgress) {
 TEST_P(RestoreLocal, OnATerminalAWrongAnswerChangesNothing) {
     auto id = backup();
     change_data();
-    PtySession tty(pgark_binary(), {"--repo", repo_.url, "restore", id, "--mode", "clean", "--target-db", db_},
-                   env());
+    PtySession tty(pgark_binary(),
+                   {"--repo", repo_.url, "restore", id, "--mode", "clean", "--target-db", db_}, env());
     ASSERT_TRUE(tty.expect("to continue: ")) << tty.transcript();
     tty.send("yes\n");
     EXPECT_EQ(tty.wait(), 2) << tty.transcript();

@@ -122,7 +122,8 @@ class RunbookTest : public ::testing::TestWithParam<Driver> {
         text = replace_all(text, "s3://pgark/freshtrack", repo_.url);
         text = replace_all(text, "https://minio.example:9000", SwiftServer::shared().endpoint());
         text = replace_all(text, "freshtrack_2026-01-24_02-00-00", first_backup_);
-        if (!safety_backup_.empty()) text = replace_all(text, "freshtrack_2026-01-24_03-12-09", safety_backup_);
+        if (!safety_backup_.empty())
+            text = replace_all(text, "freshtrack_2026-01-24_03-12-09", safety_backup_);
         return text;
     }
 
@@ -142,11 +143,13 @@ TEST_P(RunbookTest, EveryCommandBlockRunsAsWritten) {
         if (b.options.count("repository") && b.options.at("repository") != to_string(GetParam())) continue;
         std::string script = concrete(b.text);
         ASSERT_TRUE(script.find("freshtrack_2026-01-24_") == std::string::npos)
-            << "an example backup id has no real counterpart yet:\n" << script;
+            << "an example backup id has no real counterpart yet:\n"
+            << script;
         if (b.options.count("cron")) {
             // "m h dom mon dow  command": the schedule must parse, the command must run.
             std::smatch m;
-            ASSERT_TRUE(std::regex_match(script, m, std::regex(R"(^((?:\S+\s+){4}\S+)\s+(.*)\n$)"))) << script;
+            ASSERT_TRUE(std::regex_match(script, m, std::regex(R"(^((?:\S+\s+){4}\S+)\s+(.*)\n$)")))
+                << script;
             EXPECT_NO_THROW(CronExpr::parse(m.str(1), "runbook cron line"));
             script = m.str(2);
         }
