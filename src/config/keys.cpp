@@ -87,6 +87,38 @@ const std::vector<KeyDef>& all_keys() {
          "back up the target database before a destructive restore"},
         {"restore.restore_owner", Type::boolean, "true", {}, "", false, 0, 0, {},
          "restore object ownership and privileges (the roles must exist on the target server)"},
+        // schedules (pgark daemon): 5-field cron expressions; empty = the job is not scheduled
+        {"schedule.timezone", Type::string, "UTC", {"PGARK_TIMEZONE"}, "", false, 0, 0, {},
+         "IANA time zone of the schedules and of retention's days, weeks and months (e.g. Europe/Berlin)"},
+        {"schedule.backup", Type::string, "0 2 * * *", {}, "", false, 0, 0, {}, "when to back up (cron)"},
+        {"schedule.drill", Type::string, "30 3 * * *", {}, "", false, 0, 0, {}, "when to drill the latest backup (cron)"},
+        {"schedule.prune", Type::string, "0 4 * * *", {}, "", false, 0, 0, {}, "when to apply retention (cron)"},
+        {"schedule.random_delay", Type::duration, "0s", {}, "", false, 0, 86400, {},
+         "start each scheduled job after a random delay up to this long (spreads load across hosts)"},
+        // daemon
+        {"daemon.listen", Type::string, "127.0.0.1:9871", {"PGARK_LISTEN"}, "--listen", false, 0, 0, {},
+         "address:port serving /metrics and /healthz (empty: no HTTP server)"},
+        {"daemon.stop_timeout", Type::duration, "0s", {}, "", false, 0, 86400, {},
+         "on SIGTERM, let a running job finish for this long before cancelling it (0: cancel at once)"},
+        // metrics
+        {"metrics.textfile", Type::string, "", {"PGARK_METRICS_TEXTFILE"}, "--metrics-textfile", false, 0, 0, {},
+         "write metrics to this node_exporter textfile-collector file after each job (*.prom)"},
+        // retention (pgark prune): grandfather-father-son in schedule.timezone
+        {"retention.keep_last", Type::integer, "7", {}, "--keep-last", false, 0, 100000, {},
+         "keep the newest N complete backups"},
+        {"retention.keep_daily", Type::integer, "7", {}, "--keep-daily", false, 0, 100000, {},
+         "keep the newest backup of each of the last N days that have one"},
+        {"retention.keep_weekly", Type::integer, "4", {}, "--keep-weekly", false, 0, 100000, {},
+         "keep the newest backup of each of the last N ISO weeks that have one"},
+        {"retention.keep_monthly", Type::integer, "12", {}, "--keep-monthly", false, 0, 100000, {},
+         "keep the newest backup of each of the last N months that have one"},
+        {"retention.incomplete_after", Type::duration, "24h", {}, "", false, 3600, 366ll * 86400, {},
+         "remove incomplete backups (no manifest: crashed or killed runs) older than this"},
+        // notifications
+        {"notify.webhook_url", Type::string, "", {"PGARK_WEBHOOK_URL"}, "", true, 0, 0, {},
+         "POST a JSON message here when a job fails and when it recovers (secret: such URLs carry tokens)"},
+        {"notify.format", Type::choice, "json", {}, "", false, 0, 0, {"json", "slack"},
+         "webhook payload: pgark's JSON event, or a Slack-compatible {\"text\": ...}"},
     };
     return keys;
 }
