@@ -29,7 +29,8 @@ StatusResult run_status(const Context& ctx, SystemTime now) {
     for (auto& m : repo.list_backups(db_filter)) {
         auto& s = by_db[m.database];
         s.database = m.database;
-        s.last_backup = m;  // ascending order: the last one wins
+        s.previous_backup = std::move(s.last_backup);  // ascending order: the last one wins
+        s.last_backup = m;
     }
     if (db_filter && by_db.empty()) by_db[*db_filter].database = *db_filter;
 
