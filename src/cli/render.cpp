@@ -24,7 +24,9 @@ std::string thousands(std::uint64_t n) {
 
 namespace {
 
-std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' '); }
+std::string pad(const std::string& s, std::size_t w) {
+    return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');
+}
 
 std::uint64_t total_rows(const Manifest& m) {
     std::uint64_t n = 0;
@@ -54,15 +56,18 @@ std::string render_backup(const BackupResult& r) {
     const auto& m = r.manifest;
     std::ostringstream o;
     char ratio[32];
-    std::snprintf(ratio, sizeof ratio, "%.1f", m.stored_bytes ? static_cast<double>(m.raw_bytes) / static_cast<double>(m.stored_bytes) : 0.0);
+    std::snprintf(
+        ratio, sizeof ratio, "%.1f",
+        m.stored_bytes ? static_cast<double>(m.raw_bytes) / static_cast<double>(m.stored_bytes) : 0.0);
     o << "Backup " << m.id.str() << " complete\n"
-      << "  database    " << m.database << " on " << m.server << " (PostgreSQL " << m.server_version << ", pg_dump "
-      << m.pg_dump_version << ")\n"
+      << "  database    " << m.database << " on " << m.server << " (PostgreSQL " << m.server_version
+      << ", pg_dump " << m.pg_dump_version << ")\n"
       << "  duration    " << units::format_duration(m.duration_seconds()) << "\n"
-      << "  size        " << units::format_size(m.raw_bytes) << " dumped, " << units::format_size(m.stored_bytes)
-      << " stored (zstd level " << m.compression_level << ", ratio " << ratio << ")\n"
-      << "  contents    " << m.tables.size() << " tables, " << thousands(total_rows(m)) << " rows, " << m.toc_entries
-      << " archive entries\n"
+      << "  size        " << units::format_size(m.raw_bytes) << " dumped, "
+      << units::format_size(m.stored_bytes) << " stored (zstd level " << m.compression_level << ", ratio "
+      << ratio << ")\n"
+      << "  contents    " << m.tables.size() << " tables, " << thousands(total_rows(m)) << " rows, "
+      << m.toc_entries << " archive entries\n"
       << "  sha256      " << m.sha256 << "\n"
       << "  repository  " << r.repository << "\n";
     return o.str();
@@ -79,17 +84,19 @@ std::string render_list(const ListResult& r) {
     if (r.backups.empty()) {
         o << "No backups in " << r.repository << ".\n";
     } else {
-        o << pad("ID", 40) << pad("DATABASE", 16) << pad("FINISHED (UTC)", 21) << pad("DURATION", 10) << pad("DUMPED", 11)
-          << pad("STORED", 11) << "TABLES\n";
+        o << pad("ID", 40) << pad("DATABASE", 16) << pad("FINISHED (UTC)", 21) << pad("DURATION", 10)
+          << pad("DUMPED", 11) << pad("STORED", 11) << "TABLES\n";
         for (const auto& m : r.backups) {
             auto fin = format_iso8601(m.finished_at);
             fin[10] = ' ';
             fin.pop_back();
-            o << pad(m.id.str(), 40) << pad(m.database, 16) << pad(fin, 21) << pad(units::format_duration(m.duration_seconds()), 10)
-              << pad(units::format_size(m.raw_bytes), 11) << pad(units::format_size(m.stored_bytes), 11) << m.tables.size()
-              << "\n";
+            o << pad(m.id.str(), 40) << pad(m.database, 16) << pad(fin, 21)
+              << pad(units::format_duration(m.duration_seconds()), 10)
+              << pad(units::format_size(m.raw_bytes), 11) << pad(units::format_size(m.stored_bytes), 11)
+              << m.tables.size() << "\n";
         }
-        o << r.backups.size() << " backup" << (r.backups.size() == 1 ? "" : "s") << " in " << r.repository << "\n";
+        o << r.backups.size() << " backup" << (r.backups.size() == 1 ? "" : "s") << " in " << r.repository
+          << "\n";
     }
     for (const auto& p : r.problems) o << "warning: " << p << "\n";
     return o.str();
@@ -106,14 +113,20 @@ std::string render_verify(const VerifyResult& r) {
     std::ostringstream o;
     o << "Backup " << r.manifest.id.str() << ": " << (r.ok() ? "verified OK" : "VERIFICATION FAILED") << " ("
       << units::format_duration(r.seconds) << ")\n";
-    for (const auto& c : r.checks) o << "  " << pad(to_string(c.status), 8) << pad(c.name, 20) << c.detail << "\n";
+    for (const auto& c : r.checks)
+        o << "  " << pad(to_string(c.status), 8) << pad(c.name, 20) << c.detail << "\n";
     return o.str();
 }
 
 std::string render_verify_json(const VerifyResult& r) {
     json checks = json::array();
-    for (const auto& c : r.checks) checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
-    json j = {{"id", r.manifest.id.str()}, {"database", r.manifest.database}, {"ok", r.ok()}, {"seconds", r.seconds}, {"checks", checks}};
+    for (const auto& c : r.checks)
+        checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+    json j = {{"id", r.manifest.id.str()},
+              {"database", r.manifest.database},
+              {"ok", r.ok()},
+              {"seconds", r.seconds},
+              {"checks", checks}};
     return j.dump(2) + "\n";
 }
 
@@ -127,7 +140,8 @@ std::string render_config(const std::vector<ConfigEntry>& entries, const std::st
 
 std::string render_config_json(const std::vector<ConfigEntry>& entries, const std::string& file) {
     json arr = json::array();
-    for (const auto& e : entries) arr.push_back({{"key", e.key}, {"value", e.value}, {"origin", e.origin}, {"secret", e.secret}});
+    for (const auto& e : entries)
+        arr.push_back({{"key", e.key}, {"value", e.value}, {"origin", e.origin}, {"secret", e.secret}});
     json j = {{"file", file.empty() ? json(nullptr) : json(file)}, {"settings", arr}};
     return j.dump(2) + "\n";
 }
@@ -135,26 +149,29 @@ std::string render_config_json(const std::vector<ConfigEntry>& entries, const st
 std::string render_drill(const DrillResult& res, const Objectives& objectives) {
     const auto& r = res.report;
     std::ostringstream o;
-    o << "Drill " << r.id << " of backup " << r.backup_id << ": " << (r.ok ? "PASSED" : "FAILED") << " (level " << r.level
-      << ")\n";
+    o << "Drill " << r.id << " of backup " << r.backup_id << ": " << (r.ok ? "PASSED" : "FAILED")
+      << " (level " << r.level << ")\n";
     if (!r.scratch_database.empty())
-        o << "  scratch     " << r.scratch_database << " on " << r.target << (r.scratch_kept ? " (KEPT for inspection)" : " (dropped)")
-          << "\n";
-    o << "  restore     " << units::format_duration(r.restore_seconds) << " measured (download + restore = RTO; objective "
+        o << "  scratch     " << r.scratch_database << " on " << r.target
+          << (r.scratch_kept ? " (KEPT for inspection)" : " (dropped)") << "\n";
+    o << "  restore     " << units::format_duration(r.restore_seconds)
+      << " measured (download + restore = RTO; objective "
       << units::format_duration(static_cast<double>(objectives.rto.count())) << ")\n";
     o << "  phases     ";
-    for (const auto& p : r.phases) o << " " << p.name << " " << units::format_duration(p.seconds) << (p.ok ? "" : " (FAILED)") << ";";
+    for (const auto& p : r.phases)
+        o << " " << p.name << " " << units::format_duration(p.seconds) << (p.ok ? "" : " (FAILED)") << ";";
     o << "\n";
     if (!r.tables.empty()) {
         std::uint64_t rows = 0;
         for (const auto& t : r.tables) rows += t.actual_rows.value_or(0);
-        o << "  tables      " << r.tables.size() << " verified (" << thousands(rows) << " rows), " << r.tables_mismatched()
-          << " mismatched\n";
+        o << "  tables      " << r.tables.size() << " verified (" << thousands(rows) << " rows), "
+          << r.tables_mismatched() << " mismatched\n";
         for (const auto& t : r.tables)
             if (!t.ok) o << "    MISMATCH  " << t.schema << "." << t.name << ": " << t.detail << "\n";
     }
     o << "  checks\n";
-    for (const auto& c : r.checks) o << "    " << pad(to_string(c.status), 8) << pad(c.name, 22) << c.detail << "\n";
+    for (const auto& c : r.checks)
+        o << "    " << pad(to_string(c.status), 8) << pad(c.name, 22) << c.detail << "\n";
     if (!r.error.empty()) o << "  error       " << r.error << "\n";
     if (!res.report_key.empty()) o << "  report      " << res.repository << "/" << res.report_key << "\n";
     return o.str();
@@ -169,20 +186,23 @@ std::string render_drill_json(const DrillResult& r) {
 
 std::string render_status(const StatusResult& r) {
     std::ostringstream o;
-    o << "Objectives: RPO " << units::format_duration(static_cast<double>(r.objectives.rpo.count())) << ", RTO "
-      << units::format_duration(static_cast<double>(r.objectives.rto.count())) << "  (repository " << r.repository << ")\n";
+    o << "Objectives: RPO " << units::format_duration(static_cast<double>(r.objectives.rpo.count()))
+      << ", RTO " << units::format_duration(static_cast<double>(r.objectives.rto.count())) << "  (repository "
+      << r.repository << ")\n";
     if (r.databases.empty()) o << "No backups or drills in the repository yet.\n";
     for (const auto& d : r.databases) {
         const auto& a = d.assessment;
         o << "\n" << d.database << ": " << (a.ok() ? "OK" : "AT RISK") << "\n";
         if (d.last_backup)
-            o << "  last backup      " << d.last_backup->id.str() << ", " << units::format_duration(a.rpo_seconds.value_or(0))
-              << " ago (RPO " << (a.rpo_ok ? "ok" : "VIOLATED") << ")\n";
+            o << "  last backup      " << d.last_backup->id.str() << ", "
+              << units::format_duration(a.rpo_seconds.value_or(0)) << " ago (RPO "
+              << (a.rpo_ok ? "ok" : "VIOLATED") << ")\n";
         else
             o << "  last backup      none\n";
         if (d.last_successful_drill)
             o << "  last good drill  " << d.last_successful_drill->id << ", restore took "
-              << units::format_duration(d.last_successful_drill->restore_seconds) << " (RTO " << (a.rto_ok ? "ok" : "VIOLATED") << ")\n";
+              << units::format_duration(d.last_successful_drill->restore_seconds) << " (RTO "
+              << (a.rto_ok ? "ok" : "VIOLATED") << ")\n";
         else
             o << "  last good drill  none\n";
         if (d.last_drill && !d.last_drill->ok) o << "  latest drill     " << d.last_drill->id << " FAILED\n";
@@ -203,15 +223,18 @@ std::string render_status_json(const StatusResult& r) {
                   {"rto_ok", a.rto_ok},
                   {"problems", a.problems},
                   {"last_backup", d.last_backup ? json(d.last_backup->id.str()) : json(nullptr)},
-                  {"last_backup_finished_at", d.last_backup ? json(format_iso8601(d.last_backup->finished_at)) : json(nullptr)},
-                  {"last_successful_drill", d.last_successful_drill ? json(d.last_successful_drill->id) : json(nullptr)},
+                  {"last_backup_finished_at",
+                   d.last_backup ? json(format_iso8601(d.last_backup->finished_at)) : json(nullptr)},
+                  {"last_successful_drill",
+                   d.last_successful_drill ? json(d.last_successful_drill->id) : json(nullptr)},
                   {"last_drill", d.last_drill ? json(d.last_drill->id) : json(nullptr)},
                   {"last_drill_ok", d.last_drill ? json(d.last_drill->ok) : json(nullptr)}};
         dbs.push_back(j);
     }
     json j = {{"repository", r.repository},
               {"ok", r.ok()},
-              {"objectives", {{"rpo_seconds", r.objectives.rpo.count()}, {"rto_seconds", r.objectives.rto.count()}}},
+              {"objectives",
+               {{"rpo_seconds", r.objectives.rpo.count()}, {"rto_seconds", r.objectives.rto.count()}}},
               {"databases", dbs}};
     return j.dump(2) + "\n";
 }
@@ -294,6 +317,99 @@ std::string render_restore_json(const RestoreResult& r) {
               {"checks", checks},
               {"ok", r.ok},
               {"error", r.error}};
+    return j.dump(2) + "\n";
+}
+
+}  // namespace pgark::cli
+
+namespace pgark::cli {
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+}
+
+std::string plural(std::size_t n, const std::string& one, const std::string& many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+std::string render_prune(const PruneResult& r) {
+    std::ostringstream o;
+    o << "Prune " << r.database << " in " << r.repository
+      << (r.dry_run ? " (dry run: nothing was changed)" : "") << "\n";
+    o << "Policy: keep last " << r.keep_last << ", daily " << r.keep_daily << ", weekly " << r.keep_weekly
+      << ", monthly " << r.keep_monthly << " (days in " << r.timezone << "); incomplete backups after "
+      << units::format_duration(static_cast<double>(r.incomplete_after.count())) << "\n";
+    if (r.backups.empty()) o << "No backups of " << r.database << ".\n";
+    for (const auto& b : r.backups) {
+        o << "  " << pad(b.keep ? "KEEP" : "REMOVE", 8) << pad(b.id, 40)
+          << pad(units::format_size(b.bytes), 11) << join(b.reasons, ", ") << "\n";
+        for (const auto& l : b.locked_by) o << "          in use by " << l << "\n";
+        if (!b.note.empty()) o << "          ! " << b.note << "\n";
+    }
+    if (!r.abandoned_writes.empty()) {
+        o << "Abandoned writes " << (r.dry_run ? "to discard" : "discarded") << ":\n";
+        for (const auto& w : r.abandoned_writes)
+            o << "  " << w.key << " (since " << format_iso8601(w.since) << ")\n";
+    }
+    if (!r.stale_locks.empty()) {
+        o << "Stale locks " << (r.dry_run ? "to remove" : "removed") << ":\n";
+        for (const auto& l : r.stale_locks) o << "  " << l << "\n";
+    }
+    for (const auto& p : r.problems) o << "warning: " << p << "\n";
+    for (const auto& e : r.errors) o << "error: " << e << "\n";
+    const std::size_t removed = r.dry_run ? r.to_remove() : r.removed_count();
+    o << "Kept " << r.kept() << ", " << (r.dry_run ? "would remove " : "removed ") << removed << " ("
+      << units::format_size(r.bytes_freed) << " " << (r.dry_run ? "would be freed" : "freed") << ")";
+    std::vector<std::string> swept;
+    if (!r.abandoned_writes.empty())
+        swept.push_back(plural(r.abandoned_writes.size(), "abandoned write", "abandoned writes"));
+    if (!r.stale_locks.empty()) swept.push_back(plural(r.stale_locks.size(), "stale lock", "stale locks"));
+    if (!swept.empty()) o << "; " << (r.dry_run ? "would sweep " : "swept ") << join(swept, " and ");
+    o << ".\n";
+    return o.str();
+}
+
+std::string render_prune_json(const PruneResult& r) {
+    json backups = json::array();
+    for (const auto& b : r.backups)
+        backups.push_back({{"id", b.id},
+                           {"time", format_iso8601(b.time, true)},
+                           {"complete", b.complete},
+                           {"action", b.keep ? "keep" : "remove"},
+                           {"reasons", b.reasons},
+                           {"bytes", b.bytes},
+                           {"in_use_by", b.locked_by},
+                           {"removed", b.removed},
+                           {"note", b.note}});
+    json writes = json::array();
+    for (const auto& w : r.abandoned_writes)
+        writes.push_back({{"key", w.key}, {"since", format_iso8601(w.since)}});
+    json j = {{"database", r.database},
+              {"repository", r.repository},
+              {"dry_run", r.dry_run},
+              {"ok", r.ok},
+              {"policy",
+               {{"keep_last", r.keep_last},
+                {"keep_daily", r.keep_daily},
+                {"keep_weekly", r.keep_weekly},
+                {"keep_monthly", r.keep_monthly},
+                {"timezone", r.timezone},
+                {"incomplete_after_seconds", r.incomplete_after.count()}}},
+              {"backups", backups},
+              {"kept", r.kept()},
+              {"to_remove", r.to_remove()},
+              {"removed", r.removed_count()},
+              {"bytes_freed", r.bytes_freed},
+              {"abandoned_writes", writes},
+              {"stale_locks", r.stale_locks},
+              {"problems", r.problems},
+              {"errors", r.errors}};
     return j.dump(2) + "\n";
 }
 

@@ -6,9 +6,10 @@
 
 #include "commands/backup.h"
 #include "commands/drill.h"
+#include "commands/prune.h"
 #include "commands/restore.h"
-#include "commands/status.h"
 #include "commands/simple.h"
+#include "commands/status.h"
 #include "commands/verify.h"
 
 namespace pgark::cli {
@@ -31,6 +32,10 @@ std::string render_status_json(const StatusResult& r);
 std::string render_restore_plan(const RestorePlan& p);
 std::string render_restore(const RestoreResult& r);
 std::string render_restore_json(const RestoreResult& r);
+
+// Retention: one line per backup (KEEP/REMOVE and why), newest first, then what was swept and a summary.
+std::string render_prune(const PruneResult& r);
+std::string render_prune_json(const PruneResult& r);
 
 // "12,345"
 std::string thousands(std::uint64_t n);

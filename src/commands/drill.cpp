@@ -21,11 +21,13 @@
 #include <xxhash.h>
 
 #include "commands/restored_db.h"
+#include "commands/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
 #include "pg/table_content.h"
 #include "pg/tools.h"
+#include "repo/backup_lock.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/process.h"
@@ -220,6 +222,10 @@ DrillReport Drill::run() {
 DrillResult run_drill(const Context& ctx, const std::string& id_or_latest) {
     Repository repo = ctx.open_repository();
     auto m = repo.resolve(id_or_latest, id_or_latest == "latest" ? ctx.database_name() : std::nullopt);
+    test_hooks::pause_at("PGARK_TEST_BEFORE_LOCK_WAIT_FOR");
+    // Keeps `pgark prune` away from the backup until the drill is done with it.
+    auto lock = lock_backup(repo, m.id, "drill");
+    test_hooks::pause_at("PGARK_TEST_AFTER_LOCK_WAIT_FOR");
     Drill drill(ctx, repo, m);
     DrillResult result;
     result.repository = repo.describe();

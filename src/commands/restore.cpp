@@ -10,8 +10,10 @@
 
 #include "commands/backup.h"
 #include "commands/restored_db.h"
+#include "commands/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
+#include "repo/backup_lock.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/redact.h"
@@ -296,6 +298,13 @@ RestoreResult Restore::run() {
     auto latest_db = ctx_.database_name();
     if (!latest_db && opts_.mode != RestoreMode::to_new) latest_db = opts_.target_database;
     m_ = repo.resolve(opts_.id_or_latest, opts_.id_or_latest == "latest" ? latest_db : std::nullopt);
+    // Keeps `pgark prune` away from the backup while its archive is read (a plain --dry-run reads none).
+    std::unique_ptr<BackupLock> lock;
+    if (!opts_.dry_run || opts_.mode == RestoreMode::schema_cascade) {
+        test_hooks::pause_at("PGARK_TEST_BEFORE_LOCK_WAIT_FOR");
+        lock = lock_backup(repo, m_.id, "restore");
+        test_hooks::pause_at("PGARK_TEST_AFTER_LOCK_WAIT_FOR");
+    }
 
     const auto bin_dir = ctx_.config().str("pg.bin_dir");
     auto level = *parse_drill_level(ctx_.config().str("restore.level"));

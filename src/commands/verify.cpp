@@ -5,21 +5,23 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <spdlog/spdlog.h>
 #include <map>
 #include <optional>
 #include <regex>
-#include <spdlog/spdlog.h>
 #include <thread>
 
+#include "core/copy_text_hasher.h"
 #include "pg/archive_scanner.h"
 #include "pg/tools.h"
+#include "repo/backup_lock.h"
 #include "stream/sha256.h"
 #include "stream/zstd.h"
 #include "util/cancel.h"
-#include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/process.h"
 #include "util/progress.h"
+#include "util/redact.h"
 
 namespace pgark {
 
@@ -42,8 +44,10 @@ ListSummary summarize_list(const std::string& text) {
         if (end == std::string::npos) end = text.size();
         std::string line = text.substr(start, end - start);
         std::smatch m;
-        if (std::regex_search(line, m, header)) s.toc_entries = std::stoull(m[1]);
-        else if (std::regex_search(line, entry)) ++s.listed;
+        if (std::regex_search(line, m, header))
+            s.toc_entries = std::stoull(m[1]);
+        else if (std::regex_search(line, entry))
+            ++s.listed;
         start = end + 1;
     }
     return s;
@@ -74,7 +78,8 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
     }
     if (info->size != m.stored_bytes)
         checks.push_back(CheckResult::fail("size", "manifest says " + std::to_string(m.stored_bytes) +
-                                                       " bytes, stored object has " + std::to_string(info->size)));
+                                                       " bytes, stored object has " +
+                                                       std::to_string(info->size)));
     else
         checks.push_back(CheckResult::pass("size", std::to_string(info->size) + " bytes"));
 
@@ -113,7 +118,8 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
     UniqueFd spool_fd;
     if (spool) {
         spool_fd.reset(::open(spool->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (!spool_fd) throw Error("cannot create the restore spool " + spool->string() + ": " + errno_text(errno));
+        if (!spool_fd)
+            throw Error("cannot create the restore spool " + spool->string() + ": " + errno_text(errno));
     }
     Sha256 sha;
     bool list_alive = true;
@@ -162,16 +168,21 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
     auto list_status = restore_list->wait();
 
     auto digest = sha.hex_digest();
-    if (digest == m.sha256) checks.push_back(CheckResult::pass("sha256", digest));
-    else checks.push_back(CheckResult::fail("sha256", "expected " + m.sha256 + ", stored object hashes to " + digest));
+    if (digest == m.sha256)
+        checks.push_back(CheckResult::pass("sha256", digest));
+    else
+        checks.push_back(
+            CheckResult::fail("sha256", "expected " + m.sha256 + ", stored object hashes to " + digest));
 
     if (!decode_error.empty()) {
         checks.push_back(CheckResult::fail("decompress", decode_error));
     } else if (zstd.bytes_out() != m.raw_bytes) {
         checks.push_back(CheckResult::fail("decompress", "expected " + std::to_string(m.raw_bytes) +
-                                                             " bytes, decompressed " + std::to_string(zstd.bytes_out())));
+                                                             " bytes, decompressed " +
+                                                             std::to_string(zstd.bytes_out())));
     } else {
-        checks.push_back(CheckResult::pass("decompress", std::to_string(zstd.bytes_out()) + " bytes, zstd checksums ok"));
+        checks.push_back(
+            CheckResult::pass("decompress", std::to_string(zstd.bytes_out()) + " bytes, zstd checksums ok"));
     }
 
     if (scan_error.empty() && decode_error.empty()) {
@@ -184,7 +195,8 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
     if (!scan_error.empty()) {
         checks.push_back(CheckResult::fail("archive contents", scan_error));
     } else if (!decode_error.empty()) {
-        checks.push_back(CheckResult::skip("archive contents", "not checked: the archive does not decompress"));
+        checks.push_back(
+            CheckResult::skip("archive contents", "not checked: the archive does not decompress"));
     } else {
         std::vector<std::string> diffs;
         if (scanner.toc().size() != m.toc_entries)
@@ -201,14 +213,16 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
             auto rows = t.rows.value_or(0);
             auto hash = copy_hash_hex(t.hash_sum.value_or(0));
             if (it->second->rows != rows || it->second->hash != hash)
-                diffs.push_back("table " + t.schema + "." + t.table + ": manifest " + std::to_string(it->second->rows) +
-                                " rows (hash " + it->second->hash + "), archive " + std::to_string(rows) +
-                                " rows (hash " + hash + ")");
+                diffs.push_back("table " + t.schema + "." + t.table + ": manifest " +
+                                std::to_string(it->second->rows) + " rows (hash " + it->second->hash +
+                                "), archive " + std::to_string(rows) + " rows (hash " + hash + ")");
             expected.erase(it);
         }
-        for (const auto& [k, t] : expected) diffs.push_back("table " + k.first + "." + k.second + " has no data in the archive");
+        for (const auto& [k, t] : expected)
+            diffs.push_back("table " + k.first + "." + k.second + " has no data in the archive");
         if (diffs.empty())
-            checks.push_back(CheckResult::pass("archive contents", std::to_string(scanner.toc().size()) + " TOC entries, " +
+            checks.push_back(CheckResult::pass("archive contents", std::to_string(scanner.toc().size()) +
+                                                                       " TOC entries, " +
                                                                        std::to_string(m.tables.size()) +
                                                                        " tables' rows match the manifest"));
         else {
@@ -222,15 +236,17 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
     if (!list_status.ok()) {
         std::string err = restore_list->stderr_text();
         while (!err.empty() && err.back() == '\n') err.pop_back();
-        checks.push_back(CheckResult::fail("pg_restore --list", list_status.describe() + (err.empty() ? "" : ": " + err)));
+        checks.push_back(
+            CheckResult::fail("pg_restore --list", list_status.describe() + (err.empty() ? "" : ": " + err)));
     } else if (!listed.toc_entries || *listed.toc_entries != m.toc_entries || listed.listed == 0) {
         checks.push_back(CheckResult::fail(
-            "pg_restore --list", "reads " + (listed.toc_entries ? std::to_string(*listed.toc_entries) : "no") +
-                                     " TOC entries (" + std::to_string(listed.listed) + " listed), manifest says " +
-                                     std::to_string(m.toc_entries)));
+            "pg_restore --list",
+            "reads " + (listed.toc_entries ? std::to_string(*listed.toc_entries) : "no") + " TOC entries (" +
+                std::to_string(listed.listed) + " listed), manifest says " + std::to_string(m.toc_entries)));
     } else {
-        checks.push_back(CheckResult::pass("pg_restore --list", std::to_string(*listed.toc_entries) + " TOC entries, " +
-                                                                    std::to_string(listed.listed) + " listed"));
+        checks.push_back(
+            CheckResult::pass("pg_restore --list", std::to_string(*listed.toc_entries) + " TOC entries, " +
+                                                       std::to_string(listed.listed) + " listed"));
     }
     return result;
 }
@@ -241,6 +257,15 @@ VerifyResult run_verify(const Context& ctx, const std::string& id_or_latest) {
     VerifyResult r;
     r.manifest = repo.resolve(id_or_latest, id_or_latest == "latest" ? ctx.database_name() : std::nullopt);
     spdlog::info("verifying backup {} in {}", r.manifest.id.str(), repo.describe());
+    // A lock keeps a concurrent prune from removing the backup mid-read. Best effort: verifying must
+    // also work with read-only credentials.
+    std::unique_ptr<BackupLock> lock;
+    try {
+        lock = lock_backup(repo, r.manifest.id, "verify");
+    } catch (const StorageError& e) {
+        spdlog::warn("could not lock backup {} against a concurrent prune ({}); verifying anyway",
+                     r.manifest.id.str(), redact::scrub(e.what()));
+    }
     progress::Phase shown("verify " + r.manifest.id.str(), r.manifest.stored_bytes);
     r.checks = verify_archive(repo, r.manifest, ctx.config().str("pg.bin_dir")).checks;
     r.seconds = sw.seconds();

@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-#include <nlohmann/json.hpp>
 
 #include "util/error.h"
 
@@ -23,8 +23,8 @@ bool Repository::init(Storage& storage) {
 Repository Repository::open(std::unique_ptr<Storage> storage) {
     std::string where = storage->describe();
     if (!storage->stat(layout::kMarker))
-        throw Error(where + " is not a pgark repository (no " + layout::kMarker + "); create one with: pgark init --repo " +
-                    where);
+        throw Error(where + " is not a pgark repository (no " + layout::kMarker +
+                    "); create one with: pgark init --repo " + where);
     json marker;
     try {
         marker = json::parse(storage->get(layout::kMarker));
@@ -33,9 +33,10 @@ Repository Repository::open(std::unique_ptr<Storage> storage) {
     }
     int format = marker.value("format", 0);
     if (format > kFormat)
-        throw Error(where + " has repository format " + std::to_string(format) + ", newer than this pgark supports (" +
-                    std::to_string(kFormat) + "); upgrade pgark");
-    if (format < 1) throw Error(where + "/" + layout::kMarker + " has no valid format version; the marker is damaged");
+        throw Error(where + " has repository format " + std::to_string(format) +
+                    ", newer than this pgark supports (" + std::to_string(kFormat) + "); upgrade pgark");
+    if (format < 1)
+        throw Error(where + "/" + layout::kMarker + " has no valid format version; the marker is damaged");
     return Repository(std::move(storage));
 }
 
@@ -54,7 +55,8 @@ std::vector<Manifest> Repository::list_backups(const std::optional<std::string>&
         if (!id || layout::manifest_key(*id) != obj.key) continue;
         try {
             auto m = Manifest::from_json(storage_->get(obj.key), obj.key);
-            if (m.id != *id) throw VerifyError(obj.key + ": manifest id " + m.id.str() + " does not match its location");
+            if (m.id != *id)
+                throw VerifyError(obj.key + ": manifest id " + m.id.str() + " does not match its location");
             if (database && m.database != *database) continue;
             out.push_back(std::move(m));
         } catch (const Error& e) {
@@ -68,26 +70,67 @@ std::vector<Manifest> Repository::list_backups(const std::optional<std::string>&
 Manifest Repository::load_manifest(const BackupId& id) {
     auto key = layout::manifest_key(id);
     if (!storage_->stat(key)) {
-        std::string state = storage_->list(layout::backup_dir(id)).empty() ? "" : " (it is incomplete: no manifest)";
-        throw Error("backup " + id.str() + " not found in " + describe() + state + "; `pgark list` shows the backups");
+        std::string state =
+            storage_->list(layout::backup_dir(id)).empty() ? "" : " (it is incomplete: no manifest)";
+        throw Error("backup " + id.str() + " not found in " + describe() + state +
+                    "; `pgark list` shows the backups");
     }
     auto m = Manifest::from_json(storage_->get(key), key);
     if (m.id != id) throw VerifyError(key + ": manifest id " + m.id.str() + " does not match its location");
     return m;
 }
 
+bool Repository::StoredBackup::has_manifest() const {
+    const auto key = layout::manifest_key(id);
+    return std::any_of(objects.begin(), objects.end(), [&](const ObjectInfo& o) { return o.key == key; });
+}
+
+std::uint64_t Repository::StoredBackup::bytes() const {
+    std::uint64_t n = 0;
+    for (const auto& o : objects) n += o.size;
+    return n;
+}
+
+std::vector<Repository::StoredBackup> Repository::list_stored_backups(const std::string& database,
+                                                                      std::vector<std::string>* problems) {
+    const std::string prefix = layout::backups_prefix() + encode_db_component(database) + "/";
+    std::map<std::string, StoredBackup> dirs;
+    for (auto& obj : storage_->list(prefix)) {
+        // backups/<db>/<id>/<name>
+        const auto rest = obj.key.substr(prefix.size());
+        const auto slash = rest.find('/');
+        std::optional<BackupId> id;
+        if (slash != std::string::npos) id = BackupId::parse(rest.substr(0, slash));
+        if (!id || obj.key.compare(0, layout::backup_dir(*id).size(), layout::backup_dir(*id)) != 0) {
+            if (problems)
+                problems->push_back(describe() + "/" + obj.key +
+                                    " is not inside a backup's directory; pgark leaves it alone");
+            continue;
+        }
+        auto& d = dirs[id->str()];
+        d.id = *id;
+        d.objects.push_back(std::move(obj));
+    }
+    std::vector<StoredBackup> out;
+    for (auto& [name, d] : dirs) out.push_back(std::move(d));
+    std::sort(out.begin(), out.end(),
+              [](const StoredBackup& a, const StoredBackup& b) { return a.id < b.id; });
+    return out;
+}
+
 Manifest Repository::resolve(const std::string& id_or_latest, const std::optional<std::string>& database) {
     if (id_or_latest == "latest" || id_or_latest.empty()) {
         auto all = list_backups(database);
         if (all.empty())
-            throw Error("no backups" + (database ? " of database " + *database : std::string()) + " in " + describe() +
-                        "; take one with `pgark backup`");
+            throw Error("no backups" + (database ? " of database " + *database : std::string()) + " in " +
+                        describe() + "; take one with `pgark backup`");
         return all.back();
     }
     auto id = BackupId::parse(id_or_latest);
     if (!id)
-        throw UsageError("'" + id_or_latest +
-                         "' is not a backup id (expected DB_YYYY-MM-DD_HH-MM-SS or 'latest'); `pgark list` shows them");
+        throw UsageError(
+            "'" + id_or_latest +
+            "' is not a backup id (expected DB_YYYY-MM-DD_HH-MM-SS or 'latest'); `pgark list` shows them");
     return load_manifest(*id);
 }
 
@@ -106,11 +149,13 @@ Repository::Reservation Repository::reserve_backup_id(const std::string& databas
         auto claim = layout::claim_key(id, nonce);
         storage_->put(claim, owner_info);
         auto claims = storage_->list(layout::claim_prefix(id));
-        if (claims.size() == 1 && claims[0].key == claim && !storage_->stat(layout::manifest_key(id))) return {id, claim};
+        if (claims.size() == 1 && claims[0].key == claim && !storage_->stat(layout::manifest_key(id)))
+            return {id, claim};
         storage_->remove({claim});
         std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 100));
     }
-    throw Error("cannot reserve a backup id for " + database + " in " + describe() + ": too many backups this second");
+    throw Error("cannot reserve a backup id for " + database + " in " + describe() +
+                ": too many backups this second");
 }
 
 }  // namespace pgark

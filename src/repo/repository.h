@@ -2,6 +2,7 @@
 // backups (a backup without a manifest is incomplete and invisible) and reserving new backup ids.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,7 +14,7 @@
 namespace pgark {
 
 class Repository {
-public:
+  public:
     static constexpr int kFormat = 1;
 
     // Creates the marker. Returns false when the location already is a repository (left untouched).
@@ -31,8 +32,21 @@ public:
                                        std::vector<std::string>* problems = nullptr);
     // Resolves "latest" (newest complete backup, of `database` if given) or an exact id.
     // Throws UsageError for malformed ids and Error for unknown ones.
-    Manifest resolve(const std::string& id_or_latest, const std::optional<std::string>& database = std::nullopt);
+    Manifest resolve(const std::string& id_or_latest,
+                     const std::optional<std::string>& database = std::nullopt);
     Manifest load_manifest(const BackupId& id);
+
+    // A backup directory as stored, complete or not (what `pgark prune` judges).
+    struct StoredBackup {
+        BackupId id;
+        std::vector<ObjectInfo> objects;  // everything listed under backups/<db>/<id>/
+        bool has_manifest() const;
+        std::uint64_t bytes() const;
+    };
+    // Every backup directory of `database`, oldest first. Objects that are not inside a directory named
+    // by a backup id of this database are no backup's and are left out, reported in `problems`.
+    std::vector<StoredBackup> list_stored_backups(const std::string& database,
+                                                  std::vector<std::string>* problems = nullptr);
 
     struct Reservation {
         BackupId id;
@@ -43,7 +57,7 @@ public:
     // without conditional writes included; see docs/adr/0004).
     Reservation reserve_backup_id(const std::string& database, SystemTime now, const std::string& owner_info);
 
-private:
+  private:
     explicit Repository(std::unique_ptr<Storage> s) : storage_(std::move(s)) {}
     std::unique_ptr<Storage> storage_;
 };

@@ -21,9 +21,12 @@ constexpr const char* kTempMarker = ".pgark-tmp-";
 
 [[noreturn]] void fail(const std::string& action, const fs::path& p, int err) {
     std::string hint;
-    if (err == ENOSPC || err == EDQUOT) hint = "; free space on that filesystem or prune old backups";
-    else if (err == EACCES || err == EPERM) hint = "; check the directory's owner and permissions";
-    else if (err == EROFS) hint = "; the filesystem is read-only: remount it read-write or use another repository";
+    if (err == ENOSPC || err == EDQUOT)
+        hint = "; free space on that filesystem or prune old backups";
+    else if (err == EACCES || err == EPERM)
+        hint = "; check the directory's owner and permissions";
+    else if (err == EROFS)
+        hint = "; the filesystem is read-only: remount it read-write or use another repository";
     throw StorageError(action + " " + p.string() + " failed: " + errno_text(err) + hint);
 }
 
@@ -56,11 +59,11 @@ std::string random_suffix() {
 }
 
 class PosixWriter : public ObjectWriter {
-public:
+  public:
     PosixWriter(fs::path final_path) : final_(std::move(final_path)) {
         make_dirs(final_.parent_path());
-        tmp_ = final_.parent_path() /
-               ("." + final_.filename().string() + kTempMarker + std::to_string(getpid()) + "-" + random_suffix());
+        tmp_ = final_.parent_path() / ("." + final_.filename().string() + kTempMarker +
+                                       std::to_string(getpid()) + "-" + random_suffix());
         fd_.reset(::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!fd_) fail("creating", tmp_, errno);
     }
@@ -90,7 +93,7 @@ public:
     }
     std::uint64_t bytes_written() const override { return written_; }
 
-private:
+  private:
     fs::path final_, tmp_;
     UniqueFd fd_;
     bool committed_ = false;
@@ -98,7 +101,7 @@ private:
 };
 
 class PosixReader : public ObjectReader {
-public:
+  public:
     PosixReader(const fs::path& p, std::uint64_t offset, std::optional<std::uint64_t> length)
         : path_(p), remaining_(length) {
         fd_.reset(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
@@ -106,7 +109,8 @@ public:
             if (errno == ENOENT) throw NotFoundError(p.string() + " does not exist");
             fail("opening", p, errno);
         }
-        if (offset > 0 && ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_SET) < 0) fail("seeking in", p, errno);
+        if (offset > 0 && ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_SET) < 0)
+            fail("seeking in", p, errno);
         ::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     }
     std::size_t read(std::span<std::byte> buf) override {
@@ -124,7 +128,7 @@ public:
         }
     }
 
-private:
+  private:
     fs::path path_;
     UniqueFd fd_;
     std::optional<std::uint64_t> remaining_;
@@ -165,13 +169,13 @@ std::optional<ObjectInfo> PosixStorage::stat(const std::string& key) {
     return info;
 }
 
-std::vector<ObjectInfo> PosixStorage::list(const std::string& prefix) {
-    std::vector<ObjectInfo> out;
-    // Walk only the directory that can hold matches, then filter by the full prefix.
+template <typename Fn>
+void PosixStorage::walk(const std::string& prefix, Fn&& fn) const {
+    // Walk only the directory that can hold matches; the caller filters by the full prefix.
     auto slash = prefix.rfind('/');
     fs::path start = slash == std::string::npos ? root_ : root_ / prefix.substr(0, slash);
     std::error_code ec;
-    if (!fs::is_directory(start, ec)) return out;
+    if (!fs::is_directory(start, ec)) return;
     fs::recursive_directory_iterator it(start, fs::directory_options::skip_permission_denied, ec), end;
     if (ec) fail("listing", start, ec.value());
     for (; it != end; it.increment(ec)) {
@@ -179,17 +183,47 @@ std::vector<ObjectInfo> PosixStorage::list(const std::string& prefix) {
         const auto& entry = *it;
         std::error_code sec;
         if (!entry.is_regular_file(sec)) continue;
-        auto name = entry.path().filename().string();
-        if (is_temp_name(name)) continue;
         auto rel = fs::relative(entry.path(), root_, sec).generic_string();
-        if (sec || rel.compare(0, prefix.size(), prefix) != 0) continue;
+        if (sec) continue;
         struct stat st {};
         if (::stat(entry.path().c_str(), &st) != 0) continue;  // removed while listing
+        fn(rel, entry.path().filename().string(), st);
+    }
+}
+
+std::vector<ObjectInfo> PosixStorage::list(const std::string& prefix) {
+    std::vector<ObjectInfo> out;
+    walk(prefix, [&](const std::string& rel, const std::string& name, const struct stat& st) {
+        if (is_temp_name(name) || rel.compare(0, prefix.size(), prefix) != 0) return;
         out.push_back({rel, static_cast<std::uint64_t>(st.st_size),
                        std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec)});
-    }
+    });
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
     return out;
+}
+
+std::vector<UnfinishedWrite> PosixStorage::list_unfinished_writes(const std::string& prefix) {
+    std::vector<UnfinishedWrite> out;
+    walk(prefix, [&](const std::string& rel, const std::string& name, const struct stat& st) {
+        if (!is_temp_name(name)) return;
+        // ".<name>.pgark-tmp-<pid>-<random>" is the temp file of <name> in the same directory.
+        const auto marker = name.rfind(kTempMarker);
+        if (marker <= 1) return;
+        const auto dir_len = rel.size() - name.size();
+        const std::string key = rel.substr(0, dir_len) + name.substr(1, marker - 1);
+        if (key.compare(0, prefix.size(), prefix) != 0) return;
+        out.push_back({key, std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec), rel});
+    });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+    return out;
+}
+
+void PosixStorage::discard_unfinished_write(const UnfinishedWrite& w) {
+    const auto slash = w.handle.rfind('/');
+    if (!is_temp_name(slash == std::string::npos ? w.handle : w.handle.substr(slash + 1)))
+        throw StorageError("refusing to discard " + (root_ / w.handle).string() +
+                           ": it is not a pgark temp file");
+    remove({w.handle});
 }
 
 void PosixStorage::remove(const std::vector<std::string>& keys) {
@@ -215,8 +249,8 @@ bool PosixStorage::put_if_absent(const std::string& key, const std::string& data
     make_dirs(p.parent_path());
     // Write the content durably under a temp name, then link() it into place: link() fails if the
     // target exists, which makes the reservation atomic between concurrent pgark processes.
-    auto tmp = p.parent_path() / ("." + p.filename().string() + kTempMarker + std::to_string(getpid()) + "-" +
-                                  random_suffix());
+    auto tmp = p.parent_path() /
+               ("." + p.filename().string() + kTempMarker + std::to_string(getpid()) + "-" + random_suffix());
     {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!fd) fail("creating", tmp, errno);

@@ -9,7 +9,7 @@
 namespace pgark {
 
 class PosixStorage : public Storage {
-public:
+  public:
     explicit PosixStorage(std::filesystem::path root);
     std::string describe() const override { return root_.string(); }
     std::unique_ptr<ObjectWriter> create(const std::string& key) override;
@@ -19,6 +19,10 @@ public:
     std::vector<ObjectInfo> list(const std::string& prefix) override;
     void remove(const std::vector<std::string>& keys) override;
     bool put_if_absent(const std::string& key, const std::string& data) override;
+    // Temp files of writers (".<name>.pgark-tmp-<pid>-<random>"), `since` their last modification:
+    // a running writer keeps touching its file, a dead one's stops ageing.
+    std::vector<UnfinishedWrite> list_unfinished_writes(const std::string& prefix) override;
+    void discard_unfinished_write(const UnfinishedWrite& w) override;
 
     const std::filesystem::path& root() const { return root_; }
     // Temp files of writers that died without cleaning up (SIGKILL) and are older than `age`.
@@ -27,8 +31,12 @@ public:
     // Names of in-flight temp files: ".<name>.pgark-tmp-<pid>-<random>".
     static bool is_temp_name(const std::string& filename);
 
-private:
+  private:
     std::filesystem::path path_of(const std::string& key) const;
+    // Calls `fn(relative path, filename, stat)` for every regular file in the directory that can hold
+    // keys starting with `prefix` (temp files included).
+    template <typename Fn>
+    void walk(const std::string& prefix, Fn&& fn) const;
     std::filesystem::path root_;
 };
 

@@ -23,9 +23,21 @@ std::string Storage::get(const std::string& key) {
     return out;
 }
 
+std::vector<UnfinishedWrite> Storage::sweep_abandoned_writes(const std::string& prefix, SystemTime older_than,
+                                                             bool dry_run) {
+    std::vector<UnfinishedWrite> out;
+    for (auto& w : list_unfinished_writes(prefix)) {
+        if (w.since >= older_than) continue;
+        if (!dry_run) discard_unfinished_write(w);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
 void check_key(const std::string& key) {
     auto bad = [&](const std::string& why) {
-        throw Error("refusing storage key '" + key + "': " + why + " (a repository key must stay inside the repository)");
+        throw Error("refusing storage key '" + key + "': " + why +
+                    " (a repository key must stay inside the repository)");
     };
     if (key.empty()) bad("it is empty");
     if (key.front() == '/') bad("it is absolute");

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include <spdlog/spdlog.h>
+
 #include "storage/s3/s3_transfer.h"
 #include "util/cancel.h"
 #include "util/error.h"
@@ -218,12 +220,14 @@ bool S3Storage::put_if_absent(const std::string& key, const std::string& data) {
     return true;
 }
 
-std::vector<s3::UploadInfo> S3Storage::list_multipart_uploads() {
+std::vector<s3::UploadInfo> S3Storage::list_multipart_uploads(const std::string& prefix) {
+    if (!prefix.empty()) check_key(prefix);
+    const std::string full_prefix = prefix_ + prefix;
     std::vector<s3::UploadInfo> out;
     std::string key_marker, id_marker;
     for (;;) {
         s3::Request r;
-        r.query = {{"uploads", ""}, {"prefix", prefix_}};
+        r.query = {{"uploads", ""}, {"prefix", full_prefix}};
         if (!key_marker.empty()) r.query.emplace_back("key-marker", key_marker);
         if (!id_marker.empty()) r.query.emplace_back("upload-id-marker", id_marker);
         s3::Response resp = client_->execute(r, "listing multipart uploads in");
@@ -234,7 +238,7 @@ std::vector<s3::UploadInfo> S3Storage::list_multipart_uploads() {
             throw StorageError("listing multipart uploads in " + describe() + ": " + e.what());
         }
         for (auto& u : page.uploads) {
-            if (u.key.compare(0, prefix_.size(), prefix_) != 0) continue;
+            if (u.key.compare(0, full_prefix.size(), full_prefix) != 0) continue;
             u.key = relative_key(u.key);
             out.push_back(std::move(u));
         }
@@ -251,6 +255,25 @@ void S3Storage::abort_multipart_upload(const std::string& key, const std::string
     r.key = full_key(key);
     r.query = {{"uploadId", upload_id}};
     client_->execute(r, "aborting the upload of", {404});
+}
+
+std::vector<UnfinishedWrite> S3Storage::list_unfinished_writes(const std::string& prefix) {
+    std::vector<UnfinishedWrite> out;
+    for (auto& u : list_multipart_uploads(prefix)) {
+        auto since = parse_listing_date(u.initiated);
+        if (!since) {
+            // Never judged old, so never aborted on a guess.
+            spdlog::warn("multipart upload {} of {} has an unreadable initiation time '{}'; leaving it alone",
+                         u.upload_id, client_->location(full_key(u.key)), u.initiated);
+        }
+        out.push_back({u.key, since.value_or(SystemTime::max()), u.upload_id});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+    return out;
+}
+
+void S3Storage::discard_unfinished_write(const UnfinishedWrite& w) {
+    abort_multipart_upload(w.key, w.handle);
 }
 
 void S3Storage::create_bucket() {

@@ -26,10 +26,13 @@ class S3Storage : public Storage {
     std::vector<ObjectInfo> list(const std::string& prefix) override;
     void remove(const std::vector<std::string>& keys) override;
     bool put_if_absent(const std::string& key, const std::string& data) override;
+    // Multipart uploads, `since` when they were initiated (S3 keeps no later activity time for them).
+    std::vector<UnfinishedWrite> list_unfinished_writes(const std::string& prefix) override;
+    void discard_unfinished_write(const UnfinishedWrite& w) override;
 
-    // Unfinished multipart uploads under the repository prefix (keys relative to the repository),
-    // e.g. left behind by a SIGKILLed backup; pgark's own writers abort theirs.
-    std::vector<s3::UploadInfo> list_multipart_uploads();
+    // Unfinished multipart uploads of keys starting with `prefix` inside the repository (keys relative
+    // to the repository), e.g. left behind by a SIGKILLed backup; pgark's own writers abort theirs.
+    std::vector<s3::UploadInfo> list_multipart_uploads(const std::string& prefix = "");
     void abort_multipart_upload(const std::string& key, const std::string& upload_id);
     // Creates the bucket (tests and first-time setup); succeeds when the bucket is already ours.
     void create_bucket();

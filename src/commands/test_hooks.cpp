@@ -1,0 +1,48 @@
+// Test-only hooks (see test_hooks.h).
+#include "commands/test_hooks.h"
+
+#include <spdlog/spdlog.h>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "util/cancel.h"
+#include "util/error.h"
+
+namespace pgark::test_hooks {
+
+bool enabled() {
+    const char* v = std::getenv("PGARK_TEST_HOOKS");
+    return v && std::string(v) == "1";
+}
+
+SystemTime now() {
+    if (enabled()) {
+        if (const char* v = std::getenv("PGARK_TEST_NOW"); v && *v) {
+            auto t = parse_iso8601(v);
+            if (!t) throw UsageError(std::string("PGARK_TEST_NOW='") + v + "' is not an ISO 8601 UTC time");
+            return *t;
+        }
+    }
+    return std::chrono::system_clock::now();
+}
+
+void pause_at(const char* name) {
+    if (!enabled()) return;
+    const char* path = std::getenv(name);
+    if (!path || !*path) return;
+    spdlog::info("test hook {}: waiting for {}", name, path);
+    { std::ofstream(std::string(path) + ".reached") << "reached\n"; }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (!std::filesystem::exists(path)) {
+        cancel::throw_if_requested();
+        if (std::chrono::steady_clock::now() > deadline)
+            throw Error(std::string("test hook ") + name + " timed out");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+}  // namespace pgark::test_hooks

@@ -1,0 +1,192 @@
+// Backup locks and the liveness of their holders.
+#include "repo/backup_lock.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "core/manifest.h"
+#include "util/error.h"
+#include "util/redact.h"
+
+namespace pgark {
+namespace {
+
+std::string host_name() {
+    char host[256] = {0};
+    if (gethostname(host, sizeof host - 1) != 0) return "unknown";
+    return host;
+}
+
+std::string read_boot_id() {
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string id;
+    std::getline(in, id);
+    return id;
+}
+
+// Field 22 of /proc/PID/stat; the command name (field 2) may contain spaces and parentheses, so
+// fields are counted after its last ')'.
+std::optional<unsigned long long> process_start_ticks(long pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    std::istringstream fields(text.substr(close + 1));
+    std::string field;
+    for (int i = 3; i <= 22; ++i) {
+        if (!(fields >> field)) return std::nullopt;
+    }
+    try {
+        return std::stoull(field);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+ProcessProbe probe_process(long pid) {
+    ProcessProbe p;
+    if (pid <= 0) return p;
+    p.exists = ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+    if (p.exists) p.start_ticks = process_start_ticks(pid);
+    return p;
+}
+
+std::string random_hex() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    char buf[20];
+    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(rng() & 0xffffffffull));
+    return buf;
+}
+
+}  // namespace
+
+std::string Holder::to_json() const {
+    nlohmann::json j = {{"host", host},
+                        {"pid", pid},
+                        {"command", command},
+                        {"started_at", format_iso8601(started_at, true)},
+                        {"boot_id", boot_id}};
+    if (start_ticks) j["start_ticks"] = *start_ticks;
+    return j.dump(2) + "\n";
+}
+
+std::optional<Holder> Holder::parse(const std::string& text) {
+    try {
+        auto j = nlohmann::json::parse(text);
+        if (!j.is_object() || !j.contains("host") || !j.contains("pid") || !j.contains("started_at"))
+            return std::nullopt;
+        Holder h;
+        h.host = j.at("host").get<std::string>();
+        h.pid = j.at("pid").get<long>();
+        auto started = parse_iso8601(j.at("started_at").get<std::string>());
+        if (!started) return std::nullopt;
+        h.started_at = *started;
+        h.command = j.value("command", "");
+        h.boot_id = j.value("boot_id", "");
+        if (j.contains("start_ticks") && j["start_ticks"].is_number_unsigned())
+            h.start_ticks = j["start_ticks"].get<unsigned long long>();
+        return h;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+Holder Holder::this_process(const std::string& command) {
+    Holder h;
+    h.host = host_name();
+    h.pid = static_cast<long>(getpid());
+    h.command = command;
+    h.started_at = std::chrono::system_clock::now();
+    h.boot_id = read_boot_id();
+    h.start_ticks = process_start_ticks(h.pid);
+    return h;
+}
+
+HolderCheck HolderCheck::for_this_host(SystemTime now, std::chrono::seconds foreign_after) {
+    return {host_name(), read_boot_id(), now, foreign_after, probe_process};
+}
+
+bool holder_is_live(const Holder& h, const HolderCheck& c) {
+    const bool same_boot = h.boot_id.empty() || c.boot_id.empty() || h.boot_id == c.boot_id;
+    if (h.host != c.host || !same_boot) return c.now - h.started_at <= c.foreign_after;
+    if (h.pid <= 0) return false;
+    const ProcessProbe p = c.probe(h.pid);
+    if (!p.exists) return false;
+    if (h.start_ticks && p.start_ticks && *h.start_ticks != *p.start_ticks) return false;  // pid reused
+    return true;
+}
+
+namespace layout {
+std::string locks_prefix(const std::string& database) {
+    return "locks/" + encode_db_component(database) + "/";
+}
+std::string lock_prefix(const BackupId& id) {
+    return "locks/" + id.db_component() + "/" + id.str() + "/";
+}
+}  // namespace layout
+
+std::vector<LockInfo> list_locks(Storage& storage, const std::string& prefix) {
+    std::vector<LockInfo> out;
+    for (const auto& obj : storage.list(prefix)) {
+        // locks/<db>/<id>/<holder>.json
+        const auto last = obj.key.rfind('/');
+        if (last == std::string::npos || last == 0) continue;
+        const auto before = obj.key.rfind('/', last - 1);
+        if (before == std::string::npos) continue;
+        LockInfo l;
+        l.key = obj.key;
+        l.backup_id = obj.key.substr(before + 1, last - before - 1);
+        l.modified = obj.modified;
+        try {
+            l.holder = Holder::parse(storage.get(obj.key));
+        } catch (const NotFoundError&) {
+            continue;  // released while we listed
+        }
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+bool lock_is_live(const LockInfo& lock, const HolderCheck& c) {
+    if (lock.holder) return holder_is_live(*lock.holder, c);
+    Holder unknown;
+    unknown.host = "?";  // never this host: judged by age
+    unknown.started_at = lock.modified.value_or(c.now);
+    return holder_is_live(unknown, c);
+}
+
+BackupLock::BackupLock(Storage& storage, const BackupId& id, const std::string& command) : storage_(storage) {
+    const Holder h = Holder::this_process(command);
+    key_ = layout::lock_prefix(id) + encode_db_component(h.host) + "-" + std::to_string(h.pid) + "-" +
+           random_hex() + ".json";
+    storage_.put(key_, h.to_json());
+    spdlog::debug("locked backup {} for {} ({})", id.str(), command, key_);
+}
+
+BackupLock::~BackupLock() {
+    try {
+        storage_.remove({key_});
+    } catch (const std::exception& e) {
+        spdlog::warn("could not remove backup lock {}: {}; `pgark prune` removes it once it is stale", key_,
+                     redact::scrub(e.what()));
+    }
+}
+
+std::unique_ptr<BackupLock> lock_backup(Repository& repo, const BackupId& id, const std::string& command) {
+    auto lock = std::make_unique<BackupLock>(repo.storage(), id, command);
+    if (!repo.storage().stat(layout::manifest_key(id)))
+        throw Error("backup " + id.str() + " was removed from " + repo.describe() +
+                    " (by `pgark prune`?) while this " + command +
+                    " was starting; choose another backup (`pgark list`) and run the " + command + " again");
+    return lock;
+}
+
+}  // namespace pgark
