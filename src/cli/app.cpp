@@ -1,32 +1,45 @@
 // Argument parsing (CLI11) and dispatch to the commands layer.
 #include "cli/app.h"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <functional>
-#include <optional>
 #include <iostream>
+#include <optional>
 
 #include "cli/log_sink.h"
-#include "cli/terminal.h"
 #include "cli/render.h"
+#include "cli/terminal.h"
 #include "commands/backup.h"
+#include "commands/daemon.h"
 #include "commands/drill.h"
+#include "commands/metrics.h"
+#include "commands/notify.h"
+#include "commands/prune.h"
 #include "commands/restore.h"
-#include "commands/status.h"
 #include "commands/simple.h"
+#include "commands/status.h"
 #include "commands/verify.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/redact.h"
+#include "util/time.h"
 
 extern char** environ;
 
 namespace pgark::cli {
 namespace {
+
+// After a one-shot backup, drill or prune: the metrics textfile and the webhook (DESIGN.md section 7).
+void report_job(const Context& ctx, const std::string& job, bool ok, const std::string& message,
+                std::uint64_t deleted, double seconds) {
+    auto previous = update_metrics_textfile(ctx, job, ok, deleted);
+    notify_job(ctx, JobEvent{job, ctx.database_name().value_or(""), ok, previous,
+                             ok || !message.empty() ? message : "failed; see the log", seconds});
+}
 
 struct GlobalOptions {
     std::string config_file;
@@ -68,7 +81,10 @@ int run(int argc, char** argv) {
     app.require_subcommand(1);
     app.fallthrough();
     GlobalOptions g;
-    app.add_option("--config", g.config_file, "TOML config file (default /etc/pgark/pgark.toml if present, or $PGARK_CONFIG)");
+    std::string job_name, job_message;  // a scheduled job run one-shot, see report_job
+    std::uint64_t job_deleted = 0;
+    app.add_option("--config", g.config_file,
+                   "TOML config file (default /etc/pgark/pgark.toml if present, or $PGARK_CONFIG)");
     app.add_flag("-v,--verbose", g.verbose, "debug logging on stderr");
     app.add_flag("-q,--quiet", g.quiet, "only warnings and errors on stderr");
     config_flag(app, g, "--repo", "repository.url", "repository: a path or s3://bucket/prefix");
@@ -77,6 +93,8 @@ int run(int argc, char** argv) {
     config_flag(app, g, "-U,--username", "database.user", "PostgreSQL user (or PGUSER)");
     config_flag(app, g, "-d,--dbname", "database.dbname", "database name, conninfo or URI (or PGDATABASE)");
     config_flag(app, g, "--pg-bin-dir", "pg.bin_dir", "directory holding pg_dump and pg_restore");
+    config_flag(app, g, "--metrics-textfile", "metrics.textfile",
+                "write metrics to this node_exporter textfile after backup, drill and prune");
 
     bool json_out = false;
     std::function<int(const Context&)> action;
@@ -93,7 +111,8 @@ int run(int argc, char** argv) {
 
     auto* backup = app.add_subcommand("backup", "back up the database into the repository");
     backup->add_flag("--json", json_out, "print the manifest as JSON");
-    config_flag(*backup, g, "--compression-level", "backup.compression_level", "zstd level 1..19 (default 3)");
+    config_flag(*backup, g, "--compression-level", "backup.compression_level",
+                "zstd level 1..19 (default 3)");
     config_flag(*backup, g, "--threads", "backup.threads", "compression threads (default: one per CPU)");
     backup->callback([&] {
         action = [&](const Context& ctx) {
@@ -124,22 +143,26 @@ int run(int argc, char** argv) {
             auto r = run_verify(ctx, verify_id);
             print(json_out ? render_verify_json(r) : render_verify(r));
             if (!r.ok()) {
-                spdlog::error("backup {} failed verification: {}", r.manifest.id.str(), failure_summary(r.checks));
+                spdlog::error("backup {} failed verification: {}", r.manifest.id.str(),
+                              failure_summary(r.checks));
                 return 1;
             }
             return 0;
         };
     });
 
-    auto* drill = app.add_subcommand("drill", "prove a backup restores: restore into a scratch database and verify it");
+    auto* drill =
+        app.add_subcommand("drill", "prove a backup restores: restore into a scratch database and verify it");
     std::string drill_id = "latest";
     bool sweep = false;
     drill->add_option("id", drill_id, "backup id or 'latest' (default)");
     drill->add_flag("--json", json_out, "print the drill report as JSON");
     drill->add_flag("--sweep", sweep, "only drop scratch databases left by drills that were killed");
     config_flag(*drill, g, "--level", "drill.level", "archive | schema | rows | content (default)");
-    config_flag(*drill, g, "--jobs", "drill.jobs", "parallel restore jobs and verification connections (default 2)");
-    config_flag(*drill, g, "--target", "drill.target", "conninfo of the server to restore into (default: the source)");
+    config_flag(*drill, g, "--jobs", "drill.jobs",
+                "parallel restore jobs and verification connections (default 2)");
+    config_flag(*drill, g, "--target", "drill.target",
+                "conninfo of the server to restore into (default: the source)");
     drill->add_flag_function(
         "--keep-on-failure", [&g](std::int64_t) { g.flag_values["drill.keep_on_failure"] = "true"; },
         "leave a failed drill's scratch database for inspection");
@@ -147,14 +170,17 @@ int run(int argc, char** argv) {
         action = [&](const Context& ctx) {
             if (sweep) {
                 auto dropped = run_drill_sweep(ctx);
-                print(dropped.empty() ? "No leftover scratch databases.\n"
-                                      : "Dropped " + std::to_string(dropped.size()) + " leftover scratch database(s).\n");
+                print(dropped.empty()
+                          ? "No leftover scratch databases.\n"
+                          : "Dropped " + std::to_string(dropped.size()) + " leftover scratch database(s).\n");
                 return 0;
             }
             auto r = run_drill(ctx, drill_id);
             Objectives o{ctx.config().duration("objectives.rpo"), ctx.config().duration("objectives.rto")};
             print(json_out ? render_drill_json(r) : render_drill(r, o));
             if (!r.report.ok) {
+                job_message = "drill " + r.report.id + " of backup " + r.report.backup_id + " failed" +
+                              (r.report.error.empty() ? "" : ": " + r.report.error);
                 spdlog::error("drill of backup {} failed{}", r.report.backup_id,
                               r.report.error.empty() ? "" : ": " + r.report.error);
                 return 1;
@@ -235,6 +261,44 @@ int run(int argc, char** argv) {
         };
     });
 
+    auto* prune = app.add_subcommand(
+        "prune", "apply the retention policy: remove old backups and the leftovers of crashed runs");
+    PruneOptions prune_opts;
+    prune->add_flag("--dry-run", prune_opts.dry_run, "show what would be removed; change nothing");
+    prune->add_flag("--json", json_out, "JSON output");
+    config_flag(*prune, g, "--keep-last", "retention.keep_last", "keep the N newest backups (default 7)");
+    config_flag(*prune, g, "--keep-daily", "retention.keep_daily",
+                "keep the newest backup of each of the N latest days with one (default 7)");
+    config_flag(*prune, g, "--keep-weekly", "retention.keep_weekly",
+                "keep the newest backup of each of the N latest ISO weeks with one (default 4)");
+    config_flag(*prune, g, "--keep-monthly", "retention.keep_monthly",
+                "keep the newest backup of each of the N latest months with one (default 12)");
+    prune->callback([&] {
+        action = [&](const Context& ctx) {
+            auto r = run_prune(ctx, prune_opts);
+            job_deleted = r.removed_count();
+            print(json_out ? render_prune_json(r) : render_prune(r));
+            if (!r.ok) {
+                spdlog::error("prune of {} did not complete: {}", r.database, r.errors.front());
+                return 1;
+            }
+            return 0;
+        };
+    });
+
+    // The scheduled jobs report their outcome to the metrics textfile and the webhook when run
+    // one-shot (from cron or a systemd timer); the daemon does the same itself.
+    backup->parse_complete_callback([&] { job_name = "backup"; });
+    drill->parse_complete_callback([&] { job_name = sweep ? "" : "drill"; });
+    prune->parse_complete_callback([&] { job_name = prune_opts.dry_run ? "" : "prune"; });
+
+    auto* daemon = app.add_subcommand("daemon", "run the schedules; serve /metrics and /healthz");
+    config_flag(*daemon, g, "--listen", "daemon.listen",
+                "address:port for /metrics and /healthz (default 127.0.0.1:9871)");
+    std::function<config::Config()> reload_config;
+    daemon->callback(
+        [&] { action = [&](const Context& ctx) { return run_daemon(ctx.config(), reload_config); }; });
+
     auto* status = app.add_subcommand("status", "RPO and RTO against the objectives; exit 1 when at risk");
     status->add_flag("--json", json_out, "JSON output");
     status->callback([&] {
@@ -247,7 +311,8 @@ int run(int argc, char** argv) {
 
     auto* config_cmd = app.add_subcommand("config", "inspect the configuration");
     config_cmd->require_subcommand(1);
-    auto* show = config_cmd->add_subcommand("show", "print the effective configuration and where each value came from");
+    auto* show = config_cmd->add_subcommand(
+        "show", "print the effective configuration and where each value came from");
     show->add_flag("--json", json_out, "JSON output");
     show->callback([&] {
         action = [&](const Context& ctx) {
@@ -277,9 +342,23 @@ int run(int argc, char** argv) {
         setup_logging(level);
         for (const auto& w : cfg.warnings()) spdlog::warn("{}", w);
         Context ctx(std::move(cfg));
+        reload_config = [in] { return config::Config::load(in); };
         std::optional<ProgressDisplay> display;
-        if (!g.quiet) display.emplace();
-        return action(ctx);
+        if (!g.quiet && !daemon->parsed()) display.emplace();
+        if (job_name.empty()) return action(ctx);
+        int code = static_cast<int>(ExitCode::failed);
+        Stopwatch sw;
+        try {
+            code = action(ctx);
+        } catch (const Error& e) {
+            code = static_cast<int>(e.code());
+            job_message = redact::scrub(e.what());
+            if (code != static_cast<int>(ExitCode::usage))
+                report_job(ctx, job_name, false, job_message, 0, sw.seconds());
+            throw;
+        }
+        report_job(ctx, job_name, code == 0, code == 0 ? "" : job_message, job_deleted, sw.seconds());
+        return code;
     } catch (const Error& e) {
         if (!spdlog::default_logger()) setup_logging("info");
         std::fprintf(stderr, "pgark: error: %s\n", redact::scrub(e.what()).c_str());

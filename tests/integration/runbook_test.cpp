@@ -24,8 +24,6 @@
 
 using namespace pgark;
 using namespace pgark::test;
-namespace pgark::core {}
-using namespace pgark::core;
 namespace fs = std::filesystem;
 
 namespace {
