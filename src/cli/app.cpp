@@ -68,8 +68,7 @@ void config_flag(CLI::App& app, GlobalOptions& g, const std::string& names, cons
 }
 
 void print(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    write_output(text);
 }
 
 }  // namespace

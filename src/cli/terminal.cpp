@@ -1,6 +1,7 @@
 // Coordination of log lines and the progress line on stderr; see terminal.h.
 #include "cli/terminal.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,7 +25,11 @@ void erase_locked() {
     line_shown = false;
 }
 
-void draw_locked(const std::string& text) {
+void draw_locked(std::string text) {
+    // A wrapped line could not be erased with \r: clip it to the terminal's width.
+    winsize ws{};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && text.size() >= ws.ws_col)
+        text.resize(ws.ws_col - 1);
     std::fputs("\r\033[K", stderr);
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
@@ -43,6 +48,13 @@ void write_log_line(const std::string& text) {
     erase_locked();
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
+}
+
+void write_output(const std::string& text) {
+    std::lock_guard lock(stderr_mutex());
+    erase_locked();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
 }
 
 ProgressDisplay::ProgressDisplay() {

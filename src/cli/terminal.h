@@ -11,6 +11,8 @@ namespace pgark::cli {
 
 // Writes a log line to stderr, first erasing a progress line that is shown.
 void write_log_line(const std::string& text);
+// Writes a command's result to stdout, first erasing a progress line (both may be one terminal).
+void write_output(const std::string& text);
 
 // While alive, redraws the progress meter (util/progress.h) on stderr a few times a second when
 // stderr is a terminal; erases it on destruction. Does nothing otherwise.

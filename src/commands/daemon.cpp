@@ -107,6 +107,8 @@ class Daemon {
     StatusResult status_;
     std::chrono::steady_clock::time_point status_at_{};
     std::map<JobKind, std::thread> jobs_;
+    std::map<JobKind, std::uint64_t> skipped_base_;  // skips counted by earlier daemons (textfile)
+    std::mutex textfile_mu_;
     std::vector<JobKind> finished_;  // threads to join
     bool reload_requested_ = false;
     int stop_signals_ = 0;
@@ -160,13 +162,16 @@ std::string Daemon::metrics_text() {
         std::lock_guard lock(mu_);
         // The repository is read at most once a minute for scrapes; jobs refresh it when they end.
         stale = std::chrono::steady_clock::now() - status_at_ > std::chrono::minutes(1);
+        // Counted as refreshed from the attempt on: concurrent scrapes, or a repository that fails,
+        // do not make every scrape wait for another read.
+        if (stale) status_at_ = std::chrono::steady_clock::now();
     }
     if (stale) refresh_status(cfg);
     std::lock_guard lock(mu_);
     for (auto kind : {JobKind::backup, JobKind::drill, JobKind::prune}) {
         auto& c = state_.jobs[to_string(kind)];
-        c.running = jobs_.count(kind) > 0;
-        c.skipped = scheduler_ ? scheduler_->skipped(kind) : 0;
+        c.running = scheduler_ && scheduler_->running(kind);
+        c.skipped = skipped_base_[kind] + (scheduler_ ? scheduler_->skipped(kind) : 0);
     }
     return render_metrics(status_, state_, std::chrono::system_clock::now());
 }
@@ -265,7 +270,8 @@ void Daemon::run_job(JobKind kind, config::Config cfg) {
                 auto r = run_prune(ctx, opts);
                 ok = r.ok;
                 deleted = r.removed_count();
-                message = std::to_string(deleted) + " backup(s) removed";
+                message = std::to_string(deleted) + " backup(s) removed" +
+                          (r.errors.empty() ? "" : "; failed: " + r.errors.front());
                 break;
             }
         }
@@ -289,13 +295,18 @@ void Daemon::run_job(JobKind kind, config::Config cfg) {
         std::lock_guard lock(mu_);
         previous = state_.jobs[name].last_run_ok;
         state_.record(name, ok, std::chrono::system_clock::now(), deleted);
+        scheduler_->mark_finished(kind);
+        state_.jobs[name].running = false;
     }
-    notify_job(ctx, JobEvent{name, db, ok, previous, message, seconds});
-    refresh_status(cfg);
-    write_textfile(cfg);
+    // Reporting must never take the daemon down: an escaping exception in a thread would terminate it.
+    try {
+        notify_job(ctx, JobEvent{name, db, ok, previous, message, seconds});
+        refresh_status(cfg);
+        write_textfile(cfg);
+    } catch (const std::exception& e) {
+        spdlog::warn("daemon: reporting the {} result failed: {}", name, redact::scrub(e.what()));
+    }
     std::lock_guard lock(mu_);
-    scheduler_->mark_finished(kind);
-    state_.jobs[name].running = false;
     finished_.push_back(kind);
     cv_.notify_all();
 }
@@ -303,6 +314,7 @@ void Daemon::run_job(JobKind kind, config::Config cfg) {
 void Daemon::write_textfile(const config::Config& cfg) {
     const auto path = cfg.str("metrics.textfile");
     if (path.empty()) return;
+    std::lock_guard lock(textfile_mu_);  // two jobs may finish together
     try {
         write_metrics_textfile(path, metrics_text());
     } catch (const Error& e) {
@@ -328,6 +340,8 @@ int Daemon::run() {
         std::stringstream ss;
         ss << in.rdbuf();
         state_ = read_metrics_state(ss.str(), state_.database);
+        for (auto kind : {JobKind::backup, JobKind::drill, JobKind::prune})
+            skipped_base_[kind] = state_.jobs[to_string(kind)].skipped;
     }
     auto now = std::chrono::system_clock::now();
     scheduler_ = std::make_unique<Scheduler>(schedules.jobs, schedules.tz, schedules.random_delay,

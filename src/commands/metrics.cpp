@@ -10,6 +10,7 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -193,7 +194,8 @@ MetricsState read_metrics_state(const std::string& text, const std::string& data
 
 void write_metrics_textfile(const std::filesystem::path& path, const std::string& text) {
     auto tmp = path;
-    tmp += ".tmp-" + std::to_string(getpid());
+    static std::atomic<unsigned> counter{0};
+    tmp += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out << text;

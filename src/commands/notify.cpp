@@ -25,7 +25,7 @@ std::string webhook_payload(const JobEvent& e, const std::string& format, const 
                        " succeeded again"
                  : ":red_circle: pgark " + e.job + " of " + e.database + " on " + host + " failed";
         if (!message.empty()) text += ": " + message;
-        return nlohmann::json{{"text", text}}.dump();
+        return nlohmann::json{{"text", text}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     return nlohmann::json{{"source", "pgark"},
                           {"version", PGARK_VERSION},
@@ -37,7 +37,7 @@ std::string webhook_payload(const JobEvent& e, const std::string& format, const 
                           {"seconds", e.seconds},
                           {"time", format_iso8601(std::chrono::system_clock::now())},
                           {"message", message}}
-        .dump();
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // tool output may not be UTF-8
 }
 
 void notify_job(const Context& ctx, const JobEvent& e) {

@@ -4,11 +4,15 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <mutex>
 
 namespace pgark {
 
 HttpPostResult http_post_json(const std::string& url, const std::string& body, std::chrono::seconds timeout) {
     HttpPostResult r;
+    // libcurl's global init is not thread-safe before 7.84; refcounted, so the S3 client's own call is fine.
+    static std::once_flag init;
+    std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
     if (!curl) {
         r.error = "cannot initialise libcurl";

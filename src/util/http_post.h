@@ -1,4 +1,4 @@
-// A small HTTP(S) POST for notifications (webhooks): one request, a timeout, no retries beyond one.
+// A small HTTP(S) POST for notifications (webhooks): one request with a timeout, no retries.
 #pragma once
 
 #include <chrono>
