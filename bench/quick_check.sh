@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Quick benchmark regression check (for the test suite, if the lead wires it in): runs
-# `bench/run.sh tiny --runs 1` and fails only on a gross regression measured against the stock tools
+# Quick benchmark regression check, run by the test suite (ctest -L bench): runs
+# `bench/run.sh MODE --runs 1` (the suite uses small) and fails only on a gross regression measured against the stock tools
 # on the same run — never on absolute times:
 #   pgark backup wall  > 2 x  pg_dump -Fc
 #   pgark drill wall   > 3 x  the hand-written restore test
