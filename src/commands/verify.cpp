@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/copy_text_hasher.h"
+#include "pg/archive_offsets.h"
 #include "pg/archive_scanner.h"
 #include "pg/tools.h"
 #include "repo/backup_lock.h"
@@ -190,6 +191,10 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
             scanner.finish();
         } catch (const VerifyError& e) {
             scan_error = e.what();
+        }
+        if (scan_error.empty() && spool_fd) {
+            auto n = write_data_offsets(spool_fd.get(), scanner);
+            spdlog::debug("restore spool: wrote the data offsets of {} TOC entries", n);
         }
     }
     if (!scan_error.empty()) {

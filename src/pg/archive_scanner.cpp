@@ -428,6 +428,7 @@ struct ArchiveScanner::Impl {
                 }
                 case 17: {
                     uint8_t flag = 0;
+                    entry.data_state_pos = pos(c);
                     if (!take_byte(c, flag)) return false;
                     entry.data_state = flag;
                     break;
@@ -478,6 +479,7 @@ struct ArchiveScanner::Impl {
                  std::to_string(block_offset));
         }
         block_seen[block_entry] = true;
+        toc[block_entry].block_pos = block_offset;
         table.reset();
         const ArchiveTocEntry& e = toc[block_entry];
         if (block_type == blk_data) {

@@ -67,6 +67,10 @@ struct ArchiveTocEntry {
     std::vector<int> deps;
     int data_state = 0;
     uint64_t data_offset = 0;  // 0 unless data_state == data_offset_set
+    // Where the data-state flag of this entry sits in the archive, and where its data block starts
+    // (once seen): what it takes to write the offsets pg_dump could not write into a pipe.
+    uint64_t data_state_pos = 0;
+    std::optional<uint64_t> block_pos;
 
     // A data block for this entry follows the TOC.
     bool has_data() const { return data_state == data_offset_not_set || data_state == data_offset_set; }
