@@ -18,6 +18,7 @@
 #include "util/cancel.h"
 #include "core/copy_text_hasher.h"
 #include "util/error.h"
+#include "util/host.h"
 #include "util/process.h"
 #include "util/progress.h"
 #include "util/redact.h"
@@ -72,8 +73,7 @@ BackupResult run_backup(const Context& ctx) {
     m.started_at = std::chrono::system_clock::now();
 
     nlohmann::json owner = {{"pid", getpid()}, {"started_at", format_iso8601(m.started_at, true)}};
-    char host[256] = {0};
-    if (gethostname(host, sizeof host - 1) == 0) owner["host"] = host;
+    owner["host"] = host_name();
     auto reserved = repo.reserve_backup_id(database, m.started_at, owner.dump());
     m.id = reserved.id;
     BackupReservation reservation(repo.storage(), reserved);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "util/host.h"
 #include "util/http_post.h"
 #include "util/redact.h"
 #include "util/time.h"
@@ -43,9 +44,7 @@ std::string webhook_payload(const JobEvent& e, const std::string& format, const 
 void notify_job(const Context& ctx, const JobEvent& e) {
     const auto url = ctx.config().str("notify.webhook_url");
     if (url.empty() || !should_notify(e)) return;
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    auto body = webhook_payload(e, ctx.config().str("notify.format"), host);
+    auto body = webhook_payload(e, ctx.config().str("notify.format"), host_name());
     auto r = http_post_json(url, body);
     if (r.ok)
         spdlog::info("notify: sent the {} {} message to the webhook", e.job, e.ok ? "recovery" : "failure");

@@ -13,17 +13,13 @@
 
 #include "pg/connection.h"
 #include "util/error.h"
+#include "util/host.h"
 #include "util/redact.h"
 
 namespace pgark {
 
 namespace {
 
-std::string this_host() {
-    char host[256] = {0};
-    if (gethostname(host, sizeof host - 1) != 0) return "unknown";
-    return host;
-}
 
 // Connects to the server's maintenance database (the scratch database itself cannot be dropped
 // from a session inside it).
@@ -73,7 +69,7 @@ std::optional<ScratchMark> ScratchMark::parse(const std::string& comment) {
 }
 
 ScratchMark ScratchMark::for_this_process(const std::string& drill_id) {
-    return {drill_id, static_cast<long>(getpid()), this_host(), std::chrono::system_clock::now()};
+    return {drill_id, static_cast<long>(getpid()), host_name(), std::chrono::system_clock::now()};
 }
 
 std::string scratch_database_name(const std::string& database, SystemTime when) {
@@ -144,7 +140,7 @@ std::vector<std::string> sweep_scratch_databases(const ConnParams& server, std::
         "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database "
         "WHERE pg_catalog.shobj_description(oid, 'pg_database') LIKE 'pgark-drill %'");
     std::vector<std::string> dropped;
-    auto host = this_host();
+    auto host = host_name();
     auto now = std::chrono::system_clock::now();
     for (const auto& r : rows) {
         if (!r[0] || !r[1]) continue;

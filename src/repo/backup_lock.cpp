@@ -14,16 +14,13 @@
 
 #include "core/manifest.h"
 #include "util/error.h"
+#include "util/host.h"
+#include "util/proc_stat.h"
 #include "util/redact.h"
 
 namespace pgark {
 namespace {
 
-std::string host_name() {
-    char host[256] = {0};
-    if (gethostname(host, sizeof host - 1) != 0) return "unknown";
-    return host;
-}
 
 std::string read_boot_id() {
     std::ifstream in("/proc/sys/kernel/random/boot_id");
@@ -32,23 +29,10 @@ std::string read_boot_id() {
     return id;
 }
 
-// Field 22 of /proc/PID/stat; the command name (field 2) may contain spaces and parentheses, so
-// fields are counted after its last ')'.
 std::optional<unsigned long long> process_start_ticks(long pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = text.rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    std::istringstream fields(text.substr(close + 1));
-    std::string field;
-    for (int i = 3; i <= 22; ++i) {
-        if (!(fields >> field)) return std::nullopt;
-    }
-    try {
-        return std::stoull(field);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    auto s = read_proc_stat(static_cast<pid_t>(pid));
+    if (!s || s->start_ticks == 0) return std::nullopt;
+    return s->start_ticks;
 }
 
 ProcessProbe probe_process(long pid) {

@@ -19,6 +19,7 @@
 
 #include "util/cancel.h"
 #include "util/error.h"
+#include "util/proc_stat.h"
 
 extern char** environ;
 
@@ -297,21 +298,9 @@ namespace pgark {
 
 std::uint64_t process_group_read_bytes(pid_t pgid) {
     std::uint64_t total = 0;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
-        const auto name = e.path().filename().string();
-        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(e.path() / "stat");
-        std::string line;
-        if (!std::getline(stat, line)) continue;
-        // Fields after the parenthesised command (which may contain spaces): state ppid pgrp ...
-        auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(line.substr(close + 1));
-        std::string state;
-        long ppid = 0, pgrp = 0;
-        if (!(rest >> state >> ppid >> pgrp) || pgrp != pgid) continue;
-        std::ifstream io(e.path() / "io");
+    for (const auto& p : list_processes()) {
+        if (p.pgrp != pgid) continue;
+        std::ifstream io("/proc/" + std::to_string(p.pid) + "/io");
         for (std::string key; io >> key;) {
             std::uint64_t v = 0;
             io >> v;

@@ -3,7 +3,6 @@
 // the "secrets never in argv" checks.
 #include "support/pgark_cli.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 
 #include "support/pg_cluster.h"
 #include "support/test_paths.h"
+#include "util/proc_stat.h"
 
 extern char** environ;
 
@@ -197,24 +197,7 @@ CliResult wait_pgark(Child& child, std::chrono::seconds timeout) {
 
 std::vector<std::string> descendant_cmdlines(pid_t pid, bool include_self) {
     std::multimap<pid_t, pid_t> children;  // parent -> child
-    if (DIR* d = ::opendir("/proc")) {
-        while (dirent* e = ::readdir(d)) {
-            char* end = nullptr;
-            long p = std::strtol(e->d_name, &end, 10);
-            if (p <= 0 || *end != '\0') continue;
-            std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
-            std::string line;
-            if (!std::getline(stat, line)) continue;
-            // The command name in parentheses may contain spaces and ')'; fields resume after the last ')'.
-            auto close = line.rfind(')');
-            if (close == std::string::npos) continue;
-            std::istringstream rest(line.substr(close + 1));
-            std::string state;
-            long ppid = 0;
-            if (rest >> state >> ppid) children.emplace(static_cast<pid_t>(ppid), static_cast<pid_t>(p));
-        }
-        ::closedir(d);
-    }
+    for (const auto& p : list_processes()) children.emplace(p.ppid, p.pid);
     std::vector<pid_t> order;
     if (include_self) order.push_back(pid);
     std::deque<pid_t> todo{pid};

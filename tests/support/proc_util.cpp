@@ -1,7 +1,6 @@
 // /proc walking for descendant processes.
 #include "support/proc_util.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -9,28 +8,14 @@
 #include <sstream>
 #include <thread>
 
+#include "util/proc_stat.h"
+
 namespace pgark::test {
 namespace {
 
 std::map<pid_t, pid_t> parent_map() {
     std::map<pid_t, pid_t> parents;
-    DIR* d = opendir("/proc");
-    if (!d) return parents;
-    while (auto* e = readdir(d)) {
-        pid_t p = static_cast<pid_t>(std::atoi(e->d_name));
-        if (p <= 0) continue;
-        std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
-        std::string line;
-        if (!std::getline(stat, line)) continue;
-        auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(line.substr(close + 2));
-        char state;
-        pid_t ppid;
-        rest >> state >> ppid;
-        parents[p] = ppid;
-    }
-    closedir(d);
+    for (const auto& p : list_processes()) parents[p.pid] = p.ppid;
     return parents;
 }
 
