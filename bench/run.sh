@@ -199,6 +199,25 @@ restore_pgark() {
     }
 }
 
+# Production restore into a new database: what an operator types today (createdb + pg_restore, single
+# job, from the -Fc file) vs `pgark restore --to-new` (download, restore with -j, verify as a drill).
+prod_restore_stock() {
+    "$pg_bin/dropdb" --if-exists bench_restored
+    measure stock_pg_restore "$1" sh -c '"$1/createdb" bench_restored && "$1/pg_restore" --exit-on-error -d bench_restored "$2"' \
+        sh "$pg_bin" "$dumpfile"
+    "$pg_bin/dropdb" bench_restored
+}
+prod_restore_pgark() {
+    "$pg_bin/dropdb" --if-exists bench_restored
+    POLL_RSS=1 measure pgark_restore "$1" "$pgark" --repo "$repo" -q restore latest --to-new bench_restored --json \
+        >"$work/m/restore.$1.json"
+    jq -e '.ok == true' "$work/m/restore.$1.json" >/dev/null || {
+        echo "bench: pgark restore reported a failure (run $1)" >&2
+        exit 1
+    }
+    "$pg_bin/dropdb" bench_restored
+}
+
 "$pg_bin/psql" -X -q -c CHECKPOINT
 read -r busy0 total0 < <(cpu_busy_total)
 loads=()
@@ -212,6 +231,9 @@ for run in $(seq 0 "$runs"); do
         log "$label: stock restore test, pgark drill"
         restore_stock "$run"
         restore_pgark "$run"
+        log "$label: pg_restore into a new database, pgark restore --to-new"
+        prod_restore_stock "$run"
+        prod_restore_pgark "$run"
     else
         log "$label: pg_dump -Z0 floor, pgark backup, pg_dump -Fc"
         backup_floor "$run"
@@ -220,6 +242,9 @@ for run in $(seq 0 "$runs"); do
         log "$label: pgark drill, stock restore test"
         restore_pgark "$run"
         restore_stock "$run"
+        log "$label: pgark restore --to-new, pg_restore into a new database"
+        prod_restore_pgark "$run"
+        prod_restore_stock "$run"
     fi
     loads+=("$(loadavg)")
 done
@@ -279,12 +304,14 @@ jq -n \
             pg_dump_fc_wall_vs_z0_floor: ($c.pg_dump_fc.wall_s / $c.pg_dump_z0_null.wall_s | r3),
             backup_cpu_vs_pg_dump_fc: ($c.pgark_backup.cpu_s / $c.pg_dump_fc.cpu_s | r3),
             stored_size_vs_pg_dump_fc: ($c.pgark_backup.stored_bytes / $c.pg_dump_fc.stored_bytes | r3),
-            drill_wall_vs_stock_restore_test: ($c.pgark_drill.wall_s / $c.stock_restore_test.wall_s | r3)
+            drill_wall_vs_stock_restore_test: ($c.pgark_drill.wall_s / $c.stock_restore_test.wall_s | r3),
+            restore_wall_vs_pg_restore: ($c.pgark_restore.wall_s / $c.stock_pg_restore.wall_s | r3)
         },
         pgark_peak_rss_kib: {
             backup: $c.pgark_backup.rss_own_kib_max, drill: $c.pgark_drill.rss_own_kib_max,
             backup_with_children: $c.pgark_backup.rss_tree_kib_max,
-            drill_with_children: $c.pgark_drill.rss_tree_kib_max
+            drill_with_children: $c.pgark_drill.rss_tree_kib_max,
+            restore: $c.pgark_restore.rss_own_kib_max, restore_with_children: $c.pgark_restore.rss_tree_kib_max
         },
         drill_phases_median_s: ($drill_phases | flatten | group_by(.name)
             | map({key: .[0].name, value: (map(.seconds) | median | r3)}) | from_entries),
@@ -309,6 +336,7 @@ jq -r '
     "| backup wall / `pg_dump -Fc -Z0 > /dev/null` (floor) | \($q.backup_wall_vs_z0_floor) | ≤ 1.25 | \($q.backup_wall_vs_z0_floor | met(1.25)) |",
     "| stored size / `pg_dump -Fc` file | \($q.stored_size_vs_pg_dump_fc) | ≤ 1.05 | \($q.stored_size_vs_pg_dump_fc | met(1.05)) |",
     "| drill (content) wall / hand-written restore test | \($q.drill_wall_vs_stock_restore_test) | ≤ 0.9 | \($q.drill_wall_vs_stock_restore_test | met(0.9)) |",
+    "| `pgark restore --to-new` (verified) wall / `createdb` + `pg_restore` single job | \($q.restore_wall_vs_pg_restore) | ≤ 0.85 | \($q.restore_wall_vs_pg_restore | met(0.85)) |",
     "| backup CPU (user+sys, with pg_dump) / `pg_dump -Fc` CPU | \($q.backup_cpu_vs_pg_dump_fc) | | |",
     "| `pg_dump -Fc` wall / floor (cost of zlib) | \($q.pg_dump_fc_wall_vs_z0_floor) | | |",
     "",
@@ -316,11 +344,12 @@ jq -r '
     "|---|---:|---:|---:|---:|",
     ( [["pg_dump_fc", "`pg_dump -Fc > file`"], ["pgark_backup", "`pgark backup`"],
        ["pg_dump_z0_null", "`pg_dump -Fc -Z0 > /dev/null`"], ["stock_restore_test", "hand-written restore test"],
-       ["pgark_drill", "`pgark drill` (content)"]][] as [$k, $title]
+       ["pgark_drill", "`pgark drill` (content)"], ["stock_pg_restore", "`createdb` + `pg_restore` (single job)"],
+       ["pgark_restore", "`pgark restore --to-new` (content verified)"]][] as [$k, $title]
       | $c[$k] as $x
       | "| \($title) | \($x.wall_s) | \($x.cpu_s) | \(if $x.stored_bytes > 0 then ($x.stored_bytes | mib) else "" end) | \(if $x.rss_own_kib_max > 0 then "\($x.rss_own_kib_max / 1024 * 10 | round / 10) / " else "" end)\($x.rss_tree_kib_max / 1024 * 10 | round / 10) |"),
     "",
-    "pgark peak RSS: backup \($r.pgark_peak_rss_kib.backup / 1024 * 10 | round / 10) MiB, drill \($r.pgark_peak_rss_kib.drill / 1024 * 10 | round / 10) MiB (target ≤ 128 MiB).",
+    "pgark peak RSS: backup \($r.pgark_peak_rss_kib.backup / 1024 * 10 | round / 10) MiB, drill \($r.pgark_peak_rss_kib.drill / 1024 * 10 | round / 10) MiB, restore \($r.pgark_peak_rss_kib.restore / 1024 * 10 | round / 10) MiB (target ≤ 128 MiB).",
     "",
     "`pgark drill` phases (median s): " + ($r.drill_phases_median_s | to_entries | map("\(.key) \(.value)") | join(", ")),
     "",
