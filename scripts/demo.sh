@@ -43,6 +43,10 @@ step "pgark list"
 "$pgark" --repo "$repo" list
 step "pgark verify latest"
 "$pgark" --repo "$repo" verify latest
+step "pgark drill latest (restore into a scratch database, compare every row, clean up)"
+"$pgark" --repo "$repo" drill latest
+step "pgark status (RPO and RTO against the objectives)"
+"$pgark" --repo "$repo" status
 
 step "Done"
 echo "The repository is at $repo (the PostgreSQL cluster has been stopped and removed)."
