@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/free_port.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
 #include "support/proc_util.h"
@@ -35,7 +36,9 @@ json setting(const json& show, const std::string& key) {
 
 TEST(CliConfig, PrecedenceFlagsOverEnvOverFile) {
     TempDir dir("cfg");
-    auto file = write_config(dir, "[database]\nhost = \"filehost\"\nport = 6001\nuser = \"fileuser\"\n[backup]\ncompression_level = 7\n");
+    auto file = write_config(dir,
+                             "[database]\nhost = \"filehost\"\nport = 6001\nuser = "
+                             "\"fileuser\"\n[backup]\ncompression_level = 7\n");
     auto r = run_pgark({"--config", file, "--host", "flaghost", "config", "show", "--json"},
                        {{"PGHOST", "envhost"}, {"PGPORT", "6002"}});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
@@ -100,7 +103,7 @@ TEST(CliConfig, WarnsAboutWorldReadableConfigWithSecrets) {
 }
 
 class Secrets : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         PgCluster::shared().drop_database(db_);
         load_freshtrack(PgCluster::shared(), db_);
@@ -117,9 +120,10 @@ TEST_F(Secrets, PasswordNeverInArgvLogsOrConfigShow) {
     auto env = PgCluster::shared().client_env(db_);
 
     // Hold pg_dump on a lock so its command line can be read while it runs.
-    auto lock = start_command(PgCluster::bin("psql"),
-                              {"-X", "-q", "-c", "BEGIN; LOCK TABLE devices IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;"},
-                              env, ProcessSpec::Out::null);
+    auto lock = start_command(
+        PgCluster::bin("psql"),
+        {"-X", "-q", "-c", "BEGIN; LOCK TABLE devices IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT;"},
+        env, ProcessSpec::Out::null);
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     auto child = start_pgark({"--repo", repo_.path().string(), "-v", "backup"}, env);
     ASSERT_GT(wait_for_descendant(child->pid(), "pg_dump", std::chrono::seconds(20), "--format=custom"), 0);
@@ -138,7 +142,8 @@ TEST_F(Secrets, PasswordNeverInArgvLogsOrConfigShow) {
     EXPECT_NE(show.out.find("********"), std::string::npos);
 
     // A password inside a URI given as dbname is a secret too.
-    std::string uri = "postgresql://postgres:" + pw + "@127.0.0.1:" + std::to_string(PgCluster::shared().port()) + "/" + db_;
+    std::string uri = "postgresql://postgres:" + pw +
+                      "@127.0.0.1:" + std::to_string(PgCluster::shared().port()) + "/" + db_;
     r = run_pgark({"--repo", repo_.path().string(), "-v", "backup", "-d", uri});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     // The flag's own value is on pgark's argv (that is the operator's choice); nothing else may echo it.
@@ -153,6 +158,55 @@ TEST_F(Secrets, PasswordNeverInArgvLogsOrConfigShow) {
         std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
         EXPECT_EQ(text.find(pw), std::string::npos) << e.path();
     }
+}
+
+// Every output of every job, with every kind of secret configured: the database password, an S3 secret
+// key and a webhook URL (whose delivery fails, so its error path is exercised too).
+TEST_F(Secrets, NoSecretInAnyJobsOutputReportsOrMetrics) {
+    const std::string pw = PgCluster::shared().password();
+    const std::string s3_secret = "S3cretKeyThatMustNeverShow0123456789";
+    const std::string hook =
+        "http://127.0.0.1:" + std::to_string(free_tcp_port()) + "/hooks/T0KEN-never-shown";
+    TempDir dir("secrets-metrics");
+    const auto textfile = (dir.path() / "pgark.prom").string();
+    auto env = PgCluster::shared().client_env(db_);
+    env["AWS_SECRET_ACCESS_KEY"] = s3_secret;
+    env["PGARK_WEBHOOK_URL"] = hook;
+    env["PGARK_METRICS_TEXTFILE"] = textfile;
+    env["PGARK_REPOSITORY"] = repo_.path().string();
+    env["TMPDIR"] = dir.path().string();
+    auto bad = env;
+    bad["PGPORT"] = std::to_string(free_tcp_port());  // a backup that fails: its message and webhook path
+
+    std::vector<CliResult> runs;
+    runs.push_back(run_pgark({"-v", "backup", "--json"}, env));
+    runs.push_back(run_pgark({"-v", "backup"}, bad));
+    runs.push_back(run_pgark({"-v", "drill", "--json"}, env));
+    runs.push_back(run_pgark({"-v", "prune", "--dry-run", "--json"}, env));
+    runs.push_back(run_pgark({"-v", "status", "--json"}, env));
+    runs.push_back(run_pgark({"-v", "config", "show", "--json"}, env));
+    EXPECT_EQ(runs[0].exit_code, 0) << runs[0].describe();
+    EXPECT_EQ(runs[1].exit_code, 1) << runs[1].describe();
+    EXPECT_EQ(runs[2].exit_code, 0) << runs[2].describe();
+    EXPECT_NE(runs[1].err.find("webhook"), std::string::npos)
+        << "the failure tried the webhook: " << runs[1].err;
+
+    std::vector<std::pair<std::string, std::string>> texts;
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        texts.emplace_back("run " + std::to_string(i), runs[i].out + runs[i].err);
+    for (const auto& e : std::filesystem::recursive_directory_iterator(repo_.path())) {
+        if (!e.is_regular_file()) continue;
+        if (e.path().extension() != ".json") continue;
+        std::ifstream f(e.path());
+        texts.emplace_back(e.path().string(), std::string((std::istreambuf_iterator<char>(f)), {}));
+    }
+    std::ifstream tf(textfile);
+    texts.emplace_back(textfile, std::string((std::istreambuf_iterator<char>(tf)), {}));
+    ASSERT_NE(texts.back().second.find("pgark_backup_failures_total"), std::string::npos)
+        << "metrics were written";
+    for (const auto& [where, text] : texts)
+        for (const auto& secret : {pw, s3_secret, hook, std::string("T0KEN-never-shown")})
+            EXPECT_EQ(text.find(secret), std::string::npos) << "a secret in " << where << ":\n" << text;
 }
 
 }  // namespace
