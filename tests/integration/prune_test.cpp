@@ -25,6 +25,7 @@
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
 #include "support/swift_server.h"
+#include "util/host.h"
 #include "util/temp.h"
 
 using namespace pgark;
@@ -39,23 +40,8 @@ const std::vector<std::string> kKeepTwo = {"--keep-last",   "2", "--keep-daily",
 const std::vector<std::string> kKeepOne = {"--keep-last",   "1", "--keep-daily",   "0",
                                            "--keep-weekly", "0", "--keep-monthly", "0"};
 
-std::string this_host() {
-    char host[256] = {0};
-    gethostname(host, sizeof host - 1);
-    return host;
-}
-
 std::string iso_in(std::chrono::seconds from_now) {
     return format_iso8601(std::chrono::system_clock::now() + from_now);
-}
-
-// A pid that certainly runs no process: a child that has exited and been reaped.
-long dead_pid() {
-    pid_t pid = fork();
-    if (pid == 0) _exit(0);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return pid;
 }
 
 std::vector<std::string> args_with(std::vector<std::string> a, const std::vector<std::string>& more) {
@@ -306,9 +292,9 @@ TEST_P(PruneTest, IncompleteBackupsGoOnlyOnceTheyAreOldEnough) {
 
     const auto now = std::chrono::system_clock::now();
     // Dated a day ahead: still young when prune's clock is moved 25h on.
-    const auto young = leftover(now + std::chrono::hours(24), dead_pid(), this_host());
+    const auto young = leftover(now + std::chrono::hours(24), dead_pid(), host_name());
     // Three days old, but its claim belongs to a live process on this host (this test): still running.
-    const auto running = leftover(now - std::chrono::hours(72), getpid(), this_host());
+    const auto running = leftover(now - std::chrono::hours(72), getpid(), host_name());
 
     auto today = prune(kKeepTwo);
     EXPECT_EQ(today["to_remove"], 0) << today.dump(2);
@@ -336,7 +322,7 @@ TEST_P(PruneTest, IncompleteBackupsGoOnlyOnceTheyAreOldEnough) {
     // Once its process is gone, the three-day-old one goes too.
     storage_->put(
         layout::claim_key(*BackupId::parse(running), "0123456789abcdef"),
-        json({{"pid", dead_pid()}, {"host", this_host()}, {"started_at", iso_in(std::chrono::hours(-72))}})
+        json({{"pid", dead_pid()}, {"host", host_name()}, {"started_at", iso_in(std::chrono::hours(-72))}})
             .dump());
     auto later = prune(kKeepTwo, 0, clock_ahead(std::chrono::hours(25)));
     EXPECT_EQ(entry(later, running)["reasons"], json::array({"incomplete, older than 24h"})) << later.dump(2);

@@ -1,6 +1,7 @@
 // /proc walking for descendant processes.
 #include "support/proc_util.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -60,6 +61,14 @@ pid_t wait_for_descendant(pid_t pid, const std::string& name, std::chrono::milli
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return -1;
+}
+
+pid_t dead_pid() {
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return pid;
 }
 
 }  // namespace pgark::test

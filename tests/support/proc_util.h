@@ -17,4 +17,7 @@ std::vector<pid_t> descendants_named(pid_t pid, const std::string& name, const s
 pid_t wait_for_descendant(pid_t pid, const std::string& name, std::chrono::milliseconds timeout,
                           const std::string& arg = "");
 
+// A pid that certainly runs no process: a child that has exited and been reaped.
+pid_t dead_pid();
+
 }  // namespace pgark::test

@@ -11,10 +11,12 @@
 #include "core/manifest.h"
 #include "repo/backup_lock.h"
 #include "storage/posix_storage.h"
+#include "support/proc_util.h"
 #include "util/error.h"
 #include "util/temp.h"
 
 using namespace pgark;
+using pgark::test::dead_pid;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -45,15 +47,6 @@ ProcessProbe alive(std::optional<unsigned long long> ticks = std::nullopt) {
 }
 ProcessProbe gone() {
     return {false, std::nullopt};
-}
-
-// A pid that certainly runs no process: a child that has exited and been reaped.
-long dead_pid() {
-    pid_t pid = fork();
-    if (pid == 0) _exit(0);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return pid;
 }
 
 // A repository-shaped posix storage with the marker, so Repository::open accepts it.
