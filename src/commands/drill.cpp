@@ -21,6 +21,7 @@
 #include <xxhash.h>
 
 #include "commands/restored_db.h"
+#include "commands/restored_verifier.h"
 #include "commands/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
@@ -166,25 +167,32 @@ DrillReport Drill::run() {
             }
             r_.scratch_database = name;
         });
+        // Test-only: tamper with the restored data to prove verification catches it (tables are then
+        // read only after the tampering, not while pg_restore runs).
+        const char* tamper = getenv("PGARK_TEST_HOOKS") ? getenv("PGARK_TEST_AFTER_RESTORE_SQL") : nullptr;
+        VerifyOptions opts{level,
+                           static_cast<int>(ctx_.config().integer("drill.jobs")),
+                           ctx_.config().str("drill.amcheck") != "off",
+                           ctx_.config().str("drill.amcheck") == "full",
+                           ctx_.config().user_checks(),
+                           std::nullopt,
+                           tamper == nullptr};
+        Verifier verifier(scratch->conn(), m_, opts, *av.scanner);
         phase("restore", [&](PhaseTiming& p) {
+            verifier.start();
             p.detail = restore_archive(spool, scratch->conn(), m_, bin_dir,
                                        static_cast<int>(ctx_.config().integer("drill.jobs")),
-                                       ctx_.config().boolean("drill.restore_owner"), av.scanner.get());
+                                       ctx_.config().boolean("drill.restore_owner"), av.scanner.get(),
+                                       [&](int id) { verifier.item_restored(id); });
         });
         for (std::size_t i = 1; i < r_.phases.size(); ++i) r_.restore_seconds += r_.phases[i].seconds;
 
-        if (getenv("PGARK_TEST_HOOKS") && getenv("PGARK_TEST_AFTER_RESTORE_SQL")) {
-            // Test-only: tamper with the restored data to prove verification catches it.
+        if (tamper) {
             Connection c(scratch->conn(), "pgark drill test hook");
-            c.exec(getenv("PGARK_TEST_AFTER_RESTORE_SQL"));
+            c.exec(tamper);
         }
-
-        VerifyOptions opts{level, static_cast<int>(ctx_.config().integer("drill.jobs")),
-                           ctx_.config().str("drill.amcheck") != "off", ctx_.config().user_checks(),
-                           std::nullopt};
-        Verifier verifier(scratch->conn(), m_, opts);
         phase("verify", [&](PhaseTiming& p) {
-            verifier.verify_data(*av.scanner);
+            verifier.verify_data();
             for (auto& c : verifier.result().checks) r_.checks.push_back(c);
             r_.tables = verifier.result().tables;
             p.detail = std::to_string(r_.tables.size()) + " tables, " +

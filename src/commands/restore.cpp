@@ -10,6 +10,7 @@
 
 #include "commands/backup.h"
 #include "commands/restored_db.h"
+#include "commands/restored_verifier.h"
 #include "commands/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
@@ -386,22 +387,27 @@ RestoreResult Restore::run() {
     try {
         if (plan.mode == RestoreMode::to_new) destroyed_ = true;  // a partial new database is left on failure
         destroy_and_prepare(*av.scanner);
+        VerifyOptions vopts{level,
+                            plan.jobs,
+                            ctx_.config().str("drill.amcheck") != "off",
+                            ctx_.config().str("drill.amcheck") == "full",
+                            ctx_.config().user_checks(),
+                            std::nullopt};
+        if (plan.mode == RestoreMode::schema_cascade)
+            vopts.large_object_oids = large_object_oids(*av.scanner);
+        Verifier verifier(server_.with_dbname(plan.target_database), m_, vopts, *av.scanner);
         phase("restore", [&](PhaseTiming& p) {
-            p.detail =
-                restore_archive(spool, server_.with_dbname(plan.target_database), m_, bin_dir, plan.jobs,
-                                ctx_.config().boolean("restore.restore_owner"), av.scanner.get());
+            verifier.start();
+            p.detail = restore_archive(spool, server_.with_dbname(plan.target_database), m_, bin_dir,
+                                       plan.jobs, ctx_.config().boolean("restore.restore_owner"),
+                                       av.scanner.get(), [&](int id) { verifier.item_restored(id); });
         });
         // The measured restore time excludes the safety backup, like a drill's: download + database work.
         for (const auto& p : r_.phases)
             if (p.name != "safety backup") r_.restore_seconds += p.seconds;
 
-        VerifyOptions vopts{level, plan.jobs, ctx_.config().str("drill.amcheck") != "off",
-                            ctx_.config().user_checks(), std::nullopt};
-        if (plan.mode == RestoreMode::schema_cascade)
-            vopts.large_object_oids = large_object_oids(*av.scanner);
-        Verifier verifier(server_.with_dbname(plan.target_database), m_, vopts);
         phase("verify", [&](PhaseTiming& p) {
-            verifier.verify_data(*av.scanner);
+            verifier.verify_data();
             verifier.run_checks();
             for (auto& c : verifier.result().checks) r_.checks.push_back(c);
             r_.tables = verifier.result().tables;

@@ -1,9 +1,9 @@
-// Restoring an archive into a database with pg_restore, and proving the restored database equals the
-// backup (schema objects, sequence values, per-table rows and contents, large objects, amcheck, user
-// checks). Shared by drills and production restores.
+// Restoring an archive into a database with pg_restore (shared by drills and production restores); the
+// proof that the result equals the backup is commands/restored_verifier.h.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,12 +20,16 @@
 
 namespace pgark {
 
+// Called with the dump id of each item pg_restore reports finished (parallel restores only), on
+// another thread, while pg_restore runs.
+using ItemFinishedFn = std::function<void(int dump_id)>;
+
 // Runs `pg_restore --jobs N` of `archive` (a seekable raw pg_dump -Fc file) into the database `db`.
 // `scanner` (the archive's TOC) lets it avoid a parallel-restore deadlock of PostgreSQL 15.
 // Throws PgError with pg_restore's own errors; cancellable. Returns a short description.
 std::string restore_archive(const std::filesystem::path& archive, const ConnParams& db, const Manifest& m,
                             const std::string& bin_dir, int jobs, bool restore_owner,
-                            const ArchiveScanner* scanner = nullptr);
+                            const ArchiveScanner* scanner = nullptr, const ItemFinishedFn& on_finished = {});
 
 // Removes "pgark-drill-<pid>-*" / "pgark-restore-<pid>-*" spool directories under `parent` whose
 // process is gone.
@@ -53,49 +57,5 @@ void run_phase(std::vector<PhaseTiming>& phases, const std::string& name, F&& fn
     p.seconds = sw.seconds();
     phases.push_back(p);
 }
-
-struct VerifyOptions {
-    DrillLevel level = DrillLevel::content;
-    int jobs = 2;
-    bool amcheck = true;
-    std::vector<config::UserCheck> user_checks;
-    // The large objects to compare with the backup; unset = every large object in the database (a
-    // schema-cascade restore keeps the target's other large objects).
-    std::optional<std::vector<std::string>> large_object_oids;
-};
-
-// OIDs of the large objects in an archive (its BLOB entries), as text.
-std::vector<std::string> large_object_oids(const ArchiveScanner& scanner);
-// A PostgreSQL array literal of OIDs: "{1,2,3}".
-std::string oid_array(const std::vector<std::string>& oids);
-
-struct RestoredVerification {
-    std::vector<TableResult> tables;
-    std::vector<CheckResult> checks;
-};
-
-class Verifier {
-public:
-    Verifier(ConnParams db, const Manifest& m, VerifyOptions opts);
-    // Schema and sequences (level >= schema), rows or contents (>= rows), large objects (content).
-    void verify_data(const ArchiveScanner& scanner);
-    // amcheck (when enabled) and the user's SQL checks.
-    void run_checks();
-    const RestoredVerification& result() const { return out_; }
-
-private:
-    void verify_schema(Connection& c, const ArchiveScanner& scanner);
-    void verify_sequences(Connection& c, const ArchiveScanner& scanner);
-    void verify_tables(const ArchiveScanner& scanner, DrillLevel level);
-    void verify_large_objects(Connection& c);
-    void run_amcheck(Connection& c);
-    void run_user_checks();
-
-    ConnParams db_;
-    const Manifest& m_;
-    VerifyOptions opts_;
-    CopySession session_;
-    RestoredVerification out_;
-};
 
 }  // namespace pgark

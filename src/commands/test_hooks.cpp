@@ -30,6 +30,17 @@ SystemTime now() {
     return std::chrono::system_clock::now();
 }
 
+long long number(const char* name, long long fallback) {
+    if (!enabled()) return fallback;
+    const char* v = std::getenv(name);
+    if (!v || !*v) return fallback;
+    try {
+        return std::stoll(v);
+    } catch (const std::exception&) {
+        throw UsageError(std::string(name) + "='" + v + "' is not an integer");
+    }
+}
+
 void pause_at(const char* name) {
     if (!enabled()) return;
     const char* path = std::getenv(name);

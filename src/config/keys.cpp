@@ -64,8 +64,9 @@ const std::vector<KeyDef>& all_keys() {
          "directory for the local restore spool (default: $TMPDIR or /tmp)"},
         {"drill.keep_on_failure", Type::boolean, "false", {}, "--keep-on-failure", false, 0, 0, {},
          "leave a failed drill's scratch database for inspection"},
-        {"drill.amcheck", Type::choice, "auto", {}, "", false, 0, 0, {"auto", "off"},
-         "amcheck btree index checks on the restored database when available"},
+        {"drill.amcheck", Type::choice, "auto", {}, "", false, 0, 0, {"auto", "full", "off"},
+         "amcheck btree checks on the restored database when available: auto = index structure, full = also "
+         "every heap tuple indexed"},
         {"drill.restore_owner", Type::boolean, "false", {}, "", false, 0, 0, {},
          "restore object ownership and privileges (needs the roles on the target server)"},
         {"drill.sweep_after", Type::duration, "24h", {}, "", false, 60, 366ll * 86400, {},

@@ -38,7 +38,8 @@ std::string find_in_path(const std::string& name) {
     while (std::getline(ss, dir, ':')) {
         std::string full = (dir.empty() ? "." : dir) + "/" + name;
         struct stat st {};
-        if (stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(full.c_str(), X_OK) == 0) return full;
+        if (stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(full.c_str(), X_OK) == 0)
+            return full;
     }
     return "";
 }
@@ -130,7 +131,8 @@ std::unique_ptr<Child> Child::spawn(const ProcessSpec& spec) {
     posix_spawnattr_setsigdefault(&sa.attr, &all);
     posix_spawnattr_setsigmask(&sa.attr, &none);
     posix_spawnattr_setpgroup(&sa.attr, 0);
-    posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setflags(&sa.attr,
+                             POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
 
     std::vector<std::string> argv_s;
     argv_s.push_back(spec.program);
@@ -164,16 +166,41 @@ std::unique_ptr<Child> Child::spawn(const ProcessSpec& spec) {
         int fd = err_pipe[0];
         auto buf = child->stderr_buf_;
         // Drained on a thread so a chatty child never blocks on a full stderr pipe.
-        child->stderr_thread_ = std::thread([fd, buf] {
+        child->stderr_thread_ = std::thread([fd, buf, on_line = spec.stderr_line] {
+            constexpr std::size_t kMax = 64 * 1024;
+            auto keep = [&buf](std::string_view text) {
+                buf->append(text);
+                if (buf->size() > 2 * kMax) buf->erase(0, buf->size() - kMax);
+            };
+            std::string partial;  // an incomplete last line, when lines are filtered
             char tmp[4096];
             for (;;) {
                 ssize_t n = read(fd, tmp, sizeof tmp);
                 if (n < 0 && errno == EINTR) continue;
                 if (n <= 0) break;
-                buf->append(tmp, static_cast<std::size_t>(n));
-                constexpr std::size_t kMax = 64 * 1024;
-                if (buf->size() > 2 * kMax) buf->erase(0, buf->size() - kMax);
+                if (!on_line) {
+                    keep({tmp, static_cast<std::size_t>(n)});
+                    continue;
+                }
+                partial.append(tmp, static_cast<std::size_t>(n));
+                std::size_t start = 0;
+                for (std::size_t nl; (nl = partial.find('\n', start)) != std::string::npos; start = nl + 1) {
+                    std::string_view line(partial.data() + start, nl - start);
+                    bool kept = true;
+                    try {
+                        kept = on_line(line);
+                    } catch (...) {
+                        // An observer's failure must not stop the draining (the child would block).
+                    }
+                    if (kept) keep(std::string_view(partial.data() + start, nl - start + 1));
+                }
+                partial.erase(0, start);
+                if (partial.size() > kMax) {  // a runaway line without newline: keep its end
+                    keep(partial);
+                    partial.clear();
+                }
             }
+            if (!partial.empty()) keep(partial);
             close(fd);
         });
     }
@@ -202,7 +229,9 @@ ExitStatus Child::wait() {
     return status_;
 }
 
-ExitStatus Child::wait_cancellable() { return wait_cancellable([] {}); }
+ExitStatus Child::wait_cancellable() {
+    return wait_cancellable([] {});
+}
 
 ExitStatus Child::wait_cancellable(const std::function<void()>& tick) {
     while (!reaped_) {

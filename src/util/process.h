@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -18,14 +19,18 @@
 namespace pgark {
 
 struct ProcessSpec {
-    std::string program;              // looked up in PATH when it has no '/'
-    std::vector<std::string> args;    // argv[1..]; never put secrets here
+    std::string program;                         // looked up in PATH when it has no '/'
+    std::vector<std::string> args;               // argv[1..]; never put secrets here
     std::map<std::string, std::string> env_set;  // added to / replacing the inherited environment
     std::vector<std::string> env_unset;          // removed from the inherited environment
     enum class In { inherit, null, pipe } stdin_mode = In::null;
     enum class Out { inherit, null, pipe, fd } stdout_mode = Out::pipe;
-    int stdout_fd = -1;                // with Out::fd
-    bool capture_stderr = true;        // keep the tail of stderr for error messages
+    int stdout_fd = -1;          // with Out::fd
+    bool capture_stderr = true;  // keep the tail of stderr for error messages
+    // With capture_stderr: called on the draining thread with each complete stderr line (without the
+    // newline) as it arrives; a line is kept in the tail only when it returns true. Lets a caller follow
+    // a chatty tool's progress (pg_restore --verbose) while error messages keep only what matters.
+    std::function<bool(std::string_view line)> stderr_line;
     std::optional<std::string> cwd;
 };
 
@@ -38,7 +43,7 @@ struct ExitStatus {
 };
 
 class Child {
-public:
+  public:
     static std::unique_ptr<Child> spawn(const ProcessSpec& spec);
     ~Child();
     Child(const Child&) = delete;
@@ -64,7 +69,7 @@ public:
     std::string stderr_text() const;
     const std::string& program() const { return program_; }
 
-private:
+  private:
     Child() = default;
     void record_exit(int wait_status);
     pid_t pid_ = -1;

@@ -190,6 +190,29 @@ TEST_P(DrillTest, CorruptArchiveFailsBeforeAnyDatabaseIsCreated) {
     EXPECT_TRUE(spool_empty());
 }
 
+TEST_P(DrillTest, ReadsTablesInParallelRangesWhileRestoringAndStillCatchesAChange) {
+    backup();
+    // One block per range: every table of two blocks or more is read as two ranges, by two connections.
+    std::map<std::string, std::string> small_ranges = {{"PGARK_TEST_HOOKS", "1"},
+                                                       {"PGARK_TEST_BLOCKS_PER_RANGE", "1"}};
+    auto r = pgark({"drill", "--json", "-v"}, small_ranges);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("reading public.sensor_readings in 2 ranges"), std::string::npos) << r.err;
+    // pg_restore --verbose is followed, and its chatter stays out of pgark's output.
+    EXPECT_EQ(r.err.find("pg_restore: launching item"), std::string::npos) << r.err;
+    auto j = json::parse(r.out);
+    EXPECT_TRUE(j["ok"].get<bool>()) << r.out;
+    for (const auto& t : j["tables"]) EXPECT_TRUE(t["ok"].get<bool>()) << t.dump();
+
+    // A changed value in the second range is caught, and the table named.
+    small_ranges["PGARK_TEST_AFTER_RESTORE_SQL"] =
+        "UPDATE sensor_readings SET temperature = temperature + 0.01 WHERE id = (SELECT max(id) FROM sensor_readings)";
+    j = drill({}, 1, small_ranges);
+    EXPECT_EQ(j["tables_mismatched"], 1);
+    for (const auto& t : j["tables"])
+        EXPECT_EQ(t["ok"].get<bool>(), t["name"] != "sensor_readings") << t.dump();
+}
+
 TEST_P(DrillTest, UserChecksAreReportedWithTheirValues) {
     backup();
     TempDir dir("cfg");

@@ -102,3 +102,33 @@ TEST(TableContent, CopyOutStatementKeepsTheColumnList) {
     EXPECT_THROW(copy_out_statement("DROP TABLE x; -- FROM stdin;"), VerifyError);
     EXPECT_THROW(copy_out_statement("COPY x TO '/etc/passwd'"), VerifyError);
 }
+
+TEST(TableContent, CopyTargetTakesOnlyPlainIdentifiers) {
+    auto t = pgark::parse_copy_target("COPY public.\"Orders\" (id, \"Name \"\" x\", at_2) FROM stdin;\n");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->relation, "public.\"Orders\"");
+    EXPECT_EQ(t->columns, "id, \"Name \"\" x\", at_2");
+    auto bare = pgark::parse_copy_target("COPY t FROM stdin;\n");
+    ASSERT_TRUE(bare);
+    EXPECT_EQ(bare->relation, "t");
+    EXPECT_EQ(bare->columns, "");
+    // Anything a SELECT would evaluate (calls, expressions, odd spacing) is refused.
+    EXPECT_FALSE(pgark::parse_copy_target("COPY public.t (a, pg_sleep(1)) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY public.t (a, b + 1) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY public.t (a,b) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY public.t (Upper) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY public.t () FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY (SELECT 1) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY public.\"unterminated (a) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("COPY a.b.c (x) FROM stdin;"));
+    EXPECT_FALSE(pgark::parse_copy_target("DROP TABLE x; -- FROM stdin;"));
+}
+
+TEST(TableContent, RangeStatementsReadBlockRangesOfOnlyThatTable) {
+    pgark::CopyTarget t{"public.\"Orders\"", "id, \"Name\""};
+    EXPECT_EQ(pgark::copy_out_range_statement(t, 0, 4096),
+              "COPY (SELECT id, \"Name\" FROM ONLY public.\"Orders\" WHERE ctid >= '(0,0)'::pg_catalog.tid AND "
+              "ctid < '(4096,0)'::pg_catalog.tid) TO STDOUT");
+    EXPECT_EQ(pgark::copy_out_range_statement(t, 4096, std::nullopt),
+              "COPY (SELECT id, \"Name\" FROM ONLY public.\"Orders\" WHERE ctid >= '(4096,0)'::pg_catalog.tid) TO STDOUT");
+}
