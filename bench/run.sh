@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# pgark benchmark harness (issue 7, reduced): measures pgark side by side with the stock tools on one
+# pgark benchmark harness (issue 7): measures pgark side by side with the stock tools on one
 # throwaway PostgreSQL 15 cluster and reports ratios (pgark / stock), stored sizes and pgark's peak RSS.
-#   backup:       pg_dump -Fc > file      vs  pgark backup (local repository);  floor: pg_dump -Fc -Z0 > /dev/null
+#   backup:       pg_dump -Fc > file      vs  pgark backup (local repository, and an S3 repository on the
+#                 test suite's Swift server when build/tests/pgark_swift_server exists);
+#                 floor: pg_dump -Fc -Z0 > /dev/null
 #   restore test: bench/stock_restore_test.sh (createdb; pg_restore --list; pg_restore; count; dropdb)
 #                 vs  pgark drill (content level: every row verified)
+#   restore:      createdb + pg_restore (single job)  vs  pgark restore --to-new
 # Contenders alternate (order reversed every run); medians of N runs after one warm-up run.
 # Usage: bench/run.sh [tiny|small|default] [--runs N] [--results-dir DIR]
 # Writes DIR/<mode>-<date>.json and .md (DIR defaults to bench/results) and prints the Markdown.
@@ -68,6 +71,7 @@ for tool in jq pgrep; do
     }
 done
 pgark_src=${PGARK_BIN:-$root/build/pgark}
+swift_tool=${PGARK_SWIFT_SERVER:-$(dirname "$pgark_src")/tests/pgark_swift_server}
 # The binary may be in the middle of a rebuild by someone else: wait for it rather than fail.
 for _ in $(seq 1 60); do
     [ -x "$pgark_src" ] && break
@@ -90,7 +94,12 @@ samples=$work/samples.tsv
 mkdir -p "$work/m"
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib/pg-cluster.sh
 . "$root/scripts/lib/pg-cluster.sh"
+swift_pid=""
 cleanup() {
+    if [ -n "$swift_pid" ]; then
+        kill -TERM "$swift_pid" 2>/dev/null || true
+        wait "$swift_pid" 2>/dev/null || true
+    fi
     pgc_destroy "$cluster" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
@@ -130,6 +139,31 @@ db_bytes=$("$bench_dir/gen_dataset.sh" "$mode" | sed -n 's/.*db_bytes=//p')
 gen_seconds=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
 log "dataset $mode loaded: $db_bytes bytes on disk in ${gen_seconds}s"
 "$pgark" --repo "$repo" -q init >/dev/null
+# An S3 repository on a real S3 server (Swift with s3api, SigV4 checked), when the tool is built.
+s3_repo=""
+if [ -x "$swift_tool" ]; then
+    mkfifo "$work/swift.in"
+    "$swift_tool" bench <"$work/swift.in" >"$work/swift.env" 2>"$work/swift.log" &
+    swift_pid=$!
+    exec {swift_hold}>"$work/swift.in" # the server runs while this stays open
+    for _ in $(seq 1 120); do
+        grep -q '^READY=1' "$work/swift.env" 2>/dev/null && break
+        kill -0 "$swift_pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    if grep -q '^READY=1' "$work/swift.env" 2>/dev/null; then
+        s3_repo=s3://bench/repo
+        s3_env=()
+        while IFS= read -r kv; do s3_env+=("$kv"); done < <(grep -v '^READY=' "$work/swift.env")
+        env "${s3_env[@]}" "$pgark" --repo "$s3_repo" -q init >/dev/null
+        log "S3 repository on Swift at $(grep '^AWS_ENDPOINT_URL=' "$work/swift.env" | cut -d= -f2)"
+    else
+        log "the Swift S3 server did not start (see below); measuring without the S3 backup"
+        tail -5 "$work/swift.log" >&2 || true
+    fi
+else
+    log "no $swift_tool (build with tests): measuring without the S3 backup"
+fi
 # The raw (uncompressed) custom-format size, for reference; not timed.
 z0_bytes=$("$pg_bin/pg_dump" -Fc -Z0 | wc -c)
 
@@ -190,6 +224,12 @@ backup_pgark() {
     # Keep only the newest backup: the drill uses it, older ones only take disk space.
     find "$repo/backups/benchdb" -mindepth 1 -maxdepth 1 -type d | sort | head -n -1 | xargs -r rm -rf
 }
+backup_pgark_s3() {
+    [ -n "$s3_repo" ] || return 0
+    POLL_RSS=1 measure pgark_backup_s3 "$1" env "${s3_env[@]}" "$pgark" --repo "$s3_repo" -q backup --json \
+        >"$work/m/backup_s3.$1.json"
+    set_last_stored "$(jq -r '.archive.stored_bytes' "$work/m/backup_s3.$1.json")"
+}
 restore_stock() { measure stock_restore_test "$1" "$bench_dir/stock_restore_test.sh" "$dumpfile" >/dev/null; }
 restore_pgark() {
     POLL_RSS=1 measure pgark_drill "$1" "$pgark" --repo "$repo" -q drill latest --json >"$work/m/drill.$1.json"
@@ -201,7 +241,13 @@ restore_pgark() {
 
 # Production restore into a new database: what an operator types today (createdb + pg_restore, single
 # job, from the -Fc file) vs `pgark restore --to-new` (download, restore with -j, verify as a drill).
-prod_restore_stock() {
+prod_backup_pgark_s3() {
+    [ -n "$s3_repo" ] || return 0
+    POLL_RSS=1 measure pgark_backup_s3 "$1" env "${s3_env[@]}" "$pgark" --repo "$s3_repo" -q backup --json \
+        >"$work/m/backup_s3.$1.json"
+    set_last_stored "$(jq -r '.archive.stored_bytes' "$work/m/backup_s3.$1.json")"
+}
+restore_stock() {
     "$pg_bin/dropdb" --if-exists bench_restored
     measure stock_pg_restore "$1" sh -c '"$1/createdb" bench_restored && "$1/pg_restore" --exit-on-error -d bench_restored "$2"' \
         sh "$pg_bin" "$dumpfile"
@@ -227,6 +273,7 @@ for run in $(seq 0 "$runs"); do
         log "$label: pg_dump -Fc, pgark backup, pg_dump -Z0 floor"
         backup_stock "$run"
         backup_pgark "$run"
+        backup_pgark_s3 "$run"
         backup_floor "$run"
         log "$label: stock restore test, pgark drill"
         restore_stock "$run"
@@ -237,6 +284,7 @@ for run in $(seq 0 "$runs"); do
     else
         log "$label: pg_dump -Z0 floor, pgark backup, pg_dump -Fc"
         backup_floor "$run"
+        backup_pgark_s3 "$run"
         backup_pgark "$run"
         backup_stock "$run"
         log "$label: pgark drill, stock restore test"
@@ -300,6 +348,7 @@ jq -n \
         contenders: $c,
         ratios: {
             backup_wall_vs_pg_dump_fc: ($c.pgark_backup.wall_s / $c.pg_dump_fc.wall_s | r3),
+            backup_s3_wall_vs_pg_dump_fc: (if $c.pgark_backup_s3 then $c.pgark_backup_s3.wall_s / $c.pg_dump_fc.wall_s | r3 else null end),
             backup_wall_vs_z0_floor: ($c.pgark_backup.wall_s / $c.pg_dump_z0_null.wall_s | r3),
             pg_dump_fc_wall_vs_z0_floor: ($c.pg_dump_fc.wall_s / $c.pg_dump_z0_null.wall_s | r3),
             backup_cpu_vs_pg_dump_fc: ($c.pgark_backup.cpu_s / $c.pg_dump_fc.cpu_s | r3),
@@ -309,6 +358,7 @@ jq -n \
         },
         pgark_peak_rss_kib: {
             backup: $c.pgark_backup.rss_own_kib_max, drill: $c.pgark_drill.rss_own_kib_max,
+            backup_s3: (if $c.pgark_backup_s3 then $c.pgark_backup_s3.rss_own_kib_max else null end),
             backup_with_children: $c.pgark_backup.rss_tree_kib_max,
             drill_with_children: $c.pgark_drill.rss_tree_kib_max,
             restore: $c.pgark_restore.rss_own_kib_max, restore_with_children: $c.pgark_restore.rss_tree_kib_max
@@ -333,6 +383,7 @@ jq -r '
     "| ratio (pgark / stock) | value | issue 7 target (default dataset) | met |",
     "|---|---:|---:|:--:|",
     "| backup wall / `pg_dump -Fc` | \($q.backup_wall_vs_pg_dump_fc) | ≤ 0.65 | \($q.backup_wall_vs_pg_dump_fc | met(0.65)) |",
+    (if $q.backup_s3_wall_vs_pg_dump_fc then "| `pgark backup` to S3 (Swift on this machine) wall / `pg_dump -Fc` to a local file | \($q.backup_s3_wall_vs_pg_dump_fc) | | |" else empty end),
     "| backup wall / `pg_dump -Fc -Z0 > /dev/null` (floor) | \($q.backup_wall_vs_z0_floor) | ≤ 1.25 | \($q.backup_wall_vs_z0_floor | met(1.25)) |",
     "| stored size / `pg_dump -Fc` file | \($q.stored_size_vs_pg_dump_fc) | ≤ 1.05 | \($q.stored_size_vs_pg_dump_fc | met(1.05)) |",
     "| drill (content) wall / hand-written restore test | \($q.drill_wall_vs_stock_restore_test) | ≤ 0.9 | \($q.drill_wall_vs_stock_restore_test | met(0.9)) |",
@@ -342,14 +393,14 @@ jq -r '
     "",
     "| contender | wall s (median) | CPU s (median) | stored MiB | peak RSS MiB (own / with children) |",
     "|---|---:|---:|---:|---:|",
-    ( [["pg_dump_fc", "`pg_dump -Fc > file`"], ["pgark_backup", "`pgark backup`"],
+    ( [["pg_dump_fc", "`pg_dump -Fc > file`"], ["pgark_backup", "`pgark backup`"], ["pgark_backup_s3", "`pgark backup` to S3"],
        ["pg_dump_z0_null", "`pg_dump -Fc -Z0 > /dev/null`"], ["stock_restore_test", "hand-written restore test"],
        ["pgark_drill", "`pgark drill` (content)"], ["stock_pg_restore", "`createdb` + `pg_restore` (single job)"],
        ["pgark_restore", "`pgark restore --to-new` (content verified)"]][] as [$k, $title]
-      | $c[$k] as $x
+      | select($c[$k] != null) | $c[$k] as $x
       | "| \($title) | \($x.wall_s) | \($x.cpu_s) | \(if $x.stored_bytes > 0 then ($x.stored_bytes | mib) else "" end) | \(if $x.rss_own_kib_max > 0 then "\($x.rss_own_kib_max / 1024 * 10 | round / 10) / " else "" end)\($x.rss_tree_kib_max / 1024 * 10 | round / 10) |"),
     "",
-    "pgark peak RSS: backup \($r.pgark_peak_rss_kib.backup / 1024 * 10 | round / 10) MiB, drill \($r.pgark_peak_rss_kib.drill / 1024 * 10 | round / 10) MiB, restore \($r.pgark_peak_rss_kib.restore / 1024 * 10 | round / 10) MiB (target ≤ 128 MiB).",
+    "pgark peak RSS: backup \($r.pgark_peak_rss_kib.backup / 1024 * 10 | round / 10) MiB\(if $r.pgark_peak_rss_kib.backup_s3 then " (to S3: \($r.pgark_peak_rss_kib.backup_s3 / 1024 * 10 | round / 10) MiB)" else "" end), drill \($r.pgark_peak_rss_kib.drill / 1024 * 10 | round / 10) MiB, restore \($r.pgark_peak_rss_kib.restore / 1024 * 10 | round / 10) MiB (target ≤ 128 MiB).",
     "",
     "`pgark drill` phases (median s): " + ($r.drill_phases_median_s | to_entries | map("\(.key) \(.value)") | join(", ")),
     "",

@@ -11,13 +11,18 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <thread>
 
+#include "commands/test_hooks.h"
 #include "core/copy_text_hasher.h"
+#include "pg/copy_loader.h"
 #include "pg/restore_readiness.h"
+#include "pg/table_content.h"
 #include "pg/tools.h"
 #include "util/cancel.h"
 #include "util/error.h"
@@ -27,6 +32,31 @@
 #include "util/text.h"
 
 namespace pgark {
+
+namespace {
+
+// Tables that pg_restore's jobs could not share: each holds more data than the whole archive divided
+// by the jobs, so its single COPY would outlast everything else. pgark loads those itself over `jobs`
+// connections. Needs an uncompressed archive and a plain COPY statement.
+std::vector<TableLoad> tables_to_split(const ArchiveScanner& scanner, int jobs) {
+    std::vector<TableLoad> out;
+    if (jobs < 2 || !scanner.data_hashed()) return out;
+    std::uint64_t total = 0;
+    for (const auto& t : scanner.table_data()) total += t.bytes;
+    // Tests set a size from which every table is split, to run this path on small data.
+    const auto forced = test_hooks::number("PGARK_TEST_SPLIT_LOAD_BYTES", -1);
+    for (const auto& t : scanner.table_data()) {
+        bool big = forced >= 0 ? t.bytes >= static_cast<std::uint64_t>(forced)
+                               : t.bytes >= (32u << 20) && t.bytes > total / static_cast<std::uint64_t>(jobs);
+        if (!big || !t.complete) continue;
+        const auto* e = scanner.find_entry(t.dump_id);
+        auto target = parse_copy_target(t.copy_stmt);
+        if (e && e->block_pos && target && !target->columns.empty()) out.push_back({e, *target});
+    }
+    return out;
+}
+
+}  // namespace
 
 std::string restore_archive(const std::filesystem::path& spool, const ConnParams& c, const Manifest& m,
                             const std::string& bin_dir, int jobs, bool restore_owner,
@@ -44,11 +74,21 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
     bool serial_post_data = jobs > 1 && scanner &&
                             std::any_of(scanner->toc().begin(), scanner->toc().end(),
                                         [](const ArchiveTocEntry& e) { return e.desc == "INDEX ATTACH"; });
-    auto run = [&](const std::vector<std::string>& sections, int n) {
+    // pg_restore reports no progress: the bytes its processes read from the spool, plus what pgark
+    // loaded itself, approximate it.
+    std::error_code ec;
+    const auto spool_size = std::filesystem::file_size(spool, ec);
+    if (!ec) progress::set_total(spool_size);
+    std::uint64_t read_before = 0;  // by earlier pg_restore runs
+    std::atomic<std::uint64_t> loaded{0};
+
+    auto run = [&](const std::vector<std::string>& sections, int n,
+                   const std::optional<std::filesystem::path>& list = std::nullopt) {
         ProcessSpec spec;
         spec.program = tools.program("pg_restore");
         spec.args = {"--dbname", c.conninfo(), "--jobs", std::to_string(n), "--no-password"};
         for (const auto& sec : sections) spec.args.push_back("--section=" + sec);
+        if (list) spec.args.push_back("--use-list=" + list->string());
         if (!restore_owner) {
             spec.args.push_back("--no-owner");
             spec.args.push_back("--no-privileges");
@@ -71,29 +111,80 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
             };
         }
         auto child = Child::spawn(spec);
-        // pg_restore reports no progress; the bytes its processes have read from the spool approximate it.
-        std::error_code ec;
-        auto spool_size = std::filesystem::file_size(spool, ec);
-        if (!ec) progress::set_total(spool_size);
+        std::uint64_t read = 0;
         auto next_sample = std::chrono::steady_clock::now();
         auto st = child->wait_cancellable([&] {
             auto now = std::chrono::steady_clock::now();
             if (now < next_sample) return;
             next_sample = now + std::chrono::milliseconds(250);
-            progress::raise_to(std::min<std::uint64_t>(process_group_read_bytes(child->pid()), spool_size));
+            read = std::max(read, process_group_read_bytes(child->pid()));
+            progress::raise_to(std::min<std::uint64_t>(read_before + read + loaded, spool_size));
         });
+        read_before += read;
         auto err = redact::scrub(tail_lines(child->stderr_text(), 10));
         if (!st.ok())
             throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" +
                           (err.empty() ? "" : ":\n  " + err));
     };
-    if (!serial_post_data) {
-        run({}, jobs);
-        return "pg_restore --jobs " + std::to_string(jobs);
+
+    const std::string how = "pg_restore --jobs " + std::to_string(jobs);
+    auto split = scanner ? tables_to_split(*scanner, jobs) : std::vector<TableLoad>{};
+    if (split.empty()) {
+        if (!serial_post_data) {
+            run({}, jobs);
+            return how;
+        }
+        run({"pre-data", "data"}, jobs);
+        run({"post-data"}, 1);
+        return how + " (post-data in one job: partitioned indexes)";
     }
-    run({"pre-data", "data"}, jobs);
-    run({"post-data"}, 1);
-    return "pg_restore --jobs " + std::to_string(jobs) + " (post-data in one job: partitioned indexes)";
+
+    // Sections one after another, the large tables' rows loaded by pgark beside pg_restore's data pass.
+    run({"pre-data"}, 1);
+    auto list = spool.parent_path() / "data-without-split-tables.list";
+    {
+        std::string text = "; TOC entries pg_restore restores (pgark loads the others itself)\n";
+        for (const auto& e : scanner->toc())
+            if (std::none_of(split.begin(), split.end(), [&](const TableLoad& t) { return t.entry == &e; }))
+                text += std::to_string(e.dump_id) + ";\n";
+        std::ofstream out(list, std::ios::trunc);
+        out << text;
+        if (!out.flush()) throw Error("cannot write " + list.string() + " (the restore spool's directory)");
+    }
+    std::atomic<bool> stop{false};
+    std::exception_ptr load_error;
+    auto session = archive_session(*scanner);
+    const auto batch_bytes =
+        static_cast<std::size_t>(test_hooks::number("PGARK_TEST_LOAD_BATCH_BYTES", 1 << 20));
+    std::thread loader([&] {
+        try {
+            for (const auto& t : split) {
+                load_table_data(c, spool, scanner->header(), session, t, jobs, &loaded, stop, batch_bytes);
+                if (stop) return;
+                spdlog::debug("restore: loaded {} over {} connections", t.target.relation, jobs);
+                if (on_finished) on_finished(t.entry->dump_id);
+            }
+        } catch (...) {
+            load_error = std::current_exception();
+        }
+    });
+    struct JoinOnExit {  // stops the loader when pg_restore fails or the run is interrupted
+        std::thread& t;
+        std::atomic<bool>& stop;
+        ~JoinOnExit() {
+            if (!t.joinable()) return;
+            stop = true;
+            t.join();
+        }
+    } join_loader{loader, stop};
+    run({"data"}, jobs, list);
+    loader.join();
+    if (load_error) std::rethrow_exception(load_error);
+    run({"post-data"}, serial_post_data ? 1 : jobs);
+    std::string tables;
+    for (const auto& t : split) tables += (tables.empty() ? "" : ", ") + t.target.relation;
+    return how + ", " + tables + " loaded over " + std::to_string(jobs) + " connections" +
+           (serial_post_data ? ", post-data in one job (partitioned indexes)" : "");
 }
 
 // Removes spool directories of drills and restores that were killed (SIGKILL leaves them behind).

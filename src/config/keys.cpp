@@ -80,8 +80,9 @@ const std::vector<KeyDef>& all_keys() {
         {"log.level", Type::choice, "info", {"PGARK_LOG_LEVEL"}, "", false, 0, 0, {"error", "warn", "info", "debug"},
          "stderr log level (-v = debug, -q = warn)"},
         // production restore (pgark restore)
-        {"restore.level", Type::choice, "content", {"PGARK_RESTORE_LEVEL"}, "--level", false, 0, 0,
-         {"archive", "schema", "rows", "content"}, "verification level after a restore"},
+        {"restore.level", Type::choice, "rows", {"PGARK_RESTORE_LEVEL"}, "--level", false, 0, 0,
+         {"archive", "schema", "rows", "content"},
+         "verification level after a restore (rows keeps the outage short; drills prove contents)"},
         {"restore.jobs", Type::integer, "2", {"PGARK_RESTORE_JOBS"}, "--jobs", false, 1, 64, {},
          "parallel pg_restore jobs and verification connections of a restore"},
         {"restore.safety_backup", Type::boolean, "true", {}, "--no-safety-backup", false, 0, 0, {},

@@ -1,6 +1,7 @@
 // A blocking multi-producer, multi-consumer queue of work items for a pool of worker threads. Work
 // that splits itself (one table read as several ranges) goes to the front, so a started job finishes
-// before new ones begin; close() wakes every waiting worker once the queue has drained.
+// before new ones begin; close() wakes every waiting worker once the queue has drained. With a capacity,
+// push_back() waits for room, which bounds the memory a fast producer can fill.
 #pragma once
 
 #include <condition_variable>
@@ -13,12 +14,18 @@ namespace pgark {
 template <typename T>
 class WorkQueue {
   public:
-    void push_back(T item) {
+    explicit WorkQueue(std::size_t capacity = 0) : capacity_(capacity) {}
+
+    // False when the queue was abandoned (the item is dropped).
+    bool push_back(T item) {
         {
-            std::lock_guard lk(mu_);
+            std::unique_lock lk(mu_);
+            room_.wait(lk, [&] { return capacity_ == 0 || items_.size() < capacity_ || abandoned_; });
+            if (abandoned_) return false;
             items_.push_back(std::move(item));
         }
         cv_.notify_one();
+        return true;
     }
     void push_front(T item) {
         {
@@ -34,6 +41,8 @@ class WorkQueue {
         if (items_.empty() || abandoned_) return std::nullopt;
         T item = std::move(items_.front());
         items_.pop_front();
+        lk.unlock();
+        room_.notify_one();
         return item;
     }
     // No more items will come: workers end when the queue is empty.
@@ -52,12 +61,14 @@ class WorkQueue {
             items_.clear();
         }
         cv_.notify_all();
+        room_.notify_all();
     }
 
   private:
     std::mutex mu_;
-    std::condition_variable cv_;
+    std::condition_variable cv_, room_;
     std::deque<T> items_;
+    std::size_t capacity_;
     bool closed_ = false, abandoned_ = false;
 };
 
