@@ -22,6 +22,7 @@
 #include "util/process.h"
 #include "util/progress.h"
 #include "util/redact.h"
+#include "util/test_hooks.h"
 #include "util/text.h"
 
 namespace pgark {
@@ -33,6 +34,7 @@ class BackupReservation {
 public:
     BackupReservation(Storage& s, Repository::Reservation r) : storage_(s), id_(r.id), claim_(r.claim_key) {}
     ~BackupReservation() {
+        test_hooks::crash_point("backup: before removing the claim");
         try {
             if (!done_) storage_.remove({layout::archive_key(id_), layout::manifest_key(id_)});
             storage_.remove({claim_});
@@ -77,6 +79,7 @@ BackupResult run_backup(const Context& ctx) {
     auto reserved = repo.reserve_backup_id(database, m.started_at, owner.dump());
     m.id = reserved.id;
     BackupReservation reservation(repo.storage(), reserved);
+    test_hooks::crash_point("backup: id claimed");
     spdlog::info("backing up {} ({}) to {} as {}", database, m.server, repo.describe(), m.id.str());
 
     ChildPgAuth auth(params);
@@ -115,6 +118,7 @@ BackupResult run_backup(const Context& ctx) {
             std::size_t n = read_some(child->stdout_fd(), buf, "pg_dump output");
             if (n == 0) break;
             progress::add(n);
+            test_hooks::crash_point("backup: streaming pg_dump output");
             std::span<const std::byte> chunk(buf.data(), n);
             if (stream_error.empty()) {
                 try {
@@ -149,7 +153,9 @@ BackupResult run_backup(const Context& ctx) {
     if (!warnings.empty()) spdlog::warn("pg_dump: {}", redact::scrub(warnings));
 
     zstd.finish();
+    test_hooks::crash_point("backup: archive written, not committed");
     writer->commit();
+    test_hooks::crash_point("backup: archive committed, no manifest");
     m.raw_bytes = zstd.bytes_in();
     m.stored_bytes = writer->bytes_written();
     m.sha256 = sha.hex_digest();
@@ -164,6 +170,7 @@ BackupResult run_backup(const Context& ctx) {
     m.finished_at = std::chrono::system_clock::now();
     // The manifest goes last: until it exists the backup is invisible to list, verify and restore.
     repo.storage().put(layout::manifest_key(m.id), m.to_json());
+    test_hooks::crash_point("backup: manifest stored");
     reservation.complete();
     spdlog::info("backup {} complete: {} tables, {} raw bytes stored as {} bytes", m.id.str(), m.tables.size(),
                  m.raw_bytes, m.stored_bytes);

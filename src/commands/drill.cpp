@@ -22,7 +22,7 @@
 
 #include "commands/restored_db.h"
 #include "commands/restored_verifier.h"
-#include "commands/test_hooks.h"
+#include "util/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
@@ -125,6 +125,7 @@ DrillReport Drill::run() {
         // The pid in the name lets a later drill tell a dead drill's spool from a running one's.
         spool_dir = std::make_unique<TempDir>("pgark-drill-" + std::to_string(getpid()), spool_parent);
         spool = spool_dir->path() / "archive.pgdump";
+        test_hooks::crash_point("drill: spool directory created");
     }
 
     // Download and validate in one pass; a corrupt archive stops the drill before any database exists.
@@ -167,6 +168,7 @@ DrillReport Drill::run() {
             }
             r_.scratch_database = name;
         });
+        test_hooks::crash_point("drill: scratch database created");
         // Test-only: tamper with the restored data to prove verification catches it (tables are then
         // read only after the tampering, not while pg_restore runs).
         const char* tamper = getenv("PGARK_TEST_HOOKS") ? getenv("PGARK_TEST_AFTER_RESTORE_SQL") : nullptr;
@@ -219,6 +221,7 @@ DrillReport Drill::run() {
             spdlog::warn("keeping scratch database {} on {} for inspection (drop it when done)",
                          scratch->name(), r_.target);
         } else {
+            test_hooks::crash_point("drill: before dropping the scratch database");
             phase("cleanup", [&](PhaseTiming&) { scratch->drop(); });
         }
     }
@@ -242,6 +245,7 @@ DrillResult run_drill(const Context& ctx, const std::string& id_or_latest) {
     result.report_key = drill_report_key(m.database, result.report.id);
     try {
         repo.storage().put(result.report_key, result.report.to_json());
+        test_hooks::crash_point("drill: report stored");
     } catch (const Error& e) {
         spdlog::error("could not store the drill report: {}", redact::scrub(e.what()));
         result.report_key.clear();

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "commands/test_hooks.h"
+#include "util/test_hooks.h"
 #include "core/cron.h"
 #include "core/retention.h"
 #include "repo/backup_lock.h"

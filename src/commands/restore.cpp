@@ -11,9 +11,10 @@
 #include "commands/backup.h"
 #include "commands/restored_db.h"
 #include "commands/restored_verifier.h"
-#include "commands/test_hooks.h"
+#include "util/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
+#include "pg/scratch_db.h"
 #include "repo/backup_lock.h"
 #include "util/cancel.h"
 #include "util/error.h"
@@ -87,6 +88,7 @@ class Restore {
     Manifest m_;
     RestoreResult r_;
     bool destroyed_ = false;
+    bool marked_ = false;  // the target carries the in-progress mark
 };
 
 void Restore::inspect_target(Connection& admin) {
@@ -109,9 +111,18 @@ void Restore::inspect_target(Connection& admin) {
 
     switch (plan.mode) {
         case RestoreMode::to_new:
-            if (plan.target_exists)
-                throw UsageError("database " + where +
-                                 " already exists; --to-new needs a new name (nothing was changed)");
+            if (plan.target_exists) {
+                // What a killed restore left behind carries its mark: restoring again replaces it.
+                auto mark = database_mark(server_, db, ScratchMark::kRestorePrefix);
+                if (mark && mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
+                    plan.partial_from = mark->describe();
+                else if (mark)
+                    throw UsageError("database " + where + " is being restored right now (" + mark->describe() +
+                                     "); wait for that restore or choose another name (nothing was changed)");
+                else
+                    throw UsageError("database " + where +
+                                     " already exists; --to-new needs a new name (nothing was changed)");
+            }
             if (!createdb)
                 throw Error("role " + role + " may not create databases on " + plan.server +
                             "; connect as a role with CREATEDB (nothing was changed)");
@@ -226,10 +237,26 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                        create_database_options(scanner, false));
             p.detail = "locale C (the backup's locale is not available)";
         }
+        // Until the restore finished, the database says so: a killed run's leftover is recognisable.
+        admin.exec("COMMENT ON DATABASE " + qdb + " IS " +
+                   admin.quote_literal(ScratchMark::for_this_process(plan.backup_id).to_comment(
+                       ScratchMark::kRestorePrefix)));
+        marked_ = true;
     };
     switch (plan.mode) {
         case RestoreMode::to_new:
+            if (!plan.partial_from.empty()) {
+                phase("drop database", [&](PhaseTiming& p) {
+                    auto mark = database_mark(server_, db, ScratchMark::kRestorePrefix);
+                    if (!mark || !mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
+                        throw Error("database " + db + " changed since it was inspected; nothing was changed");
+                    admin.exec("DROP DATABASE " + qdb +
+                               (admin.server_version_num() >= 130000 ? " WITH (FORCE)" : ""));
+                    p.detail = "the partial result of a killed restore (" + plan.partial_from + ")";
+                });
+            }
             phase("create database", create);
+            test_hooks::crash_point("restore: database created");
             break;
         case RestoreMode::clean:
             if (plan.target_exists) {
@@ -289,7 +316,8 @@ std::string Restore::failure_advice() const {
         return "the state of " + db + " before this restore is in safety backup " + r_.safety_backup_id +
                "; bring it back with:\n    " + safety_restore_command(r_.safety_backup_id, db);
     if (r_.plan.mode == RestoreMode::to_new)
-        return "nothing else was changed; drop the partial database " + db + " and retry";
+        return "nothing else was changed; run the same command again (it replaces the partial " + db +
+               "), or drop " + db;
     return "no safety backup was taken (--no-safety-backup); restore " + db + " from another backup";
 }
 
@@ -423,6 +451,11 @@ RestoreResult Restore::run() {
         if (!destroyed_) throw;
         throw Error("restore of backup " + plan.backup_id + " into " + plan.target_database + " on " +
                     plan.server + " failed: " + redact::scrub(e.what()) + "\n  " + failure_advice());
+    }
+    if (marked_) {
+        // Restored and verified (whatever the verdict): no longer the partial result of a restore.
+        Connection admin(server_, "pgark restore");
+        admin.exec("COMMENT ON DATABASE " + admin.quote_ident(plan.target_database) + " IS NULL");
     }
     r_.ok = r_.tables_mismatched() == 0 && all_passed(r_.checks);
     if (!r_.ok)

@@ -18,7 +18,7 @@
 #include <regex>
 #include <thread>
 
-#include "commands/test_hooks.h"
+#include "util/test_hooks.h"
 #include "core/copy_text_hasher.h"
 #include "pg/copy_loader.h"
 #include "pg/restore_readiness.h"
@@ -121,6 +121,7 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
             progress::raise_to(std::min<std::uint64_t>(read_before + read + loaded, spool_size));
         });
         read_before += read;
+        test_hooks::crash_point("restore: pg_restore ended");
         auto err = redact::scrub(tail_lines(child->stderr_text(), 10));
         if (!st.ok())
             throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" +

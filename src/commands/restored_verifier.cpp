@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "commands/test_hooks.h"
+#include "util/test_hooks.h"
 #include "core/copy_text_hasher.h"
 #include "util/cancel.h"
 #include "util/error.h"
@@ -147,6 +147,7 @@ void Verifier::worker() {
         while (auto t = queue_.pop()) {
             cancel::throw_if_requested();
             run_task(c, *t);
+            test_hooks::crash_point("verify: task done");
         }
     } catch (...) {
         fail(std::current_exception());

@@ -23,6 +23,7 @@
 #include "util/process.h"
 #include "util/progress.h"
 #include "util/redact.h"
+#include "util/test_hooks.h"
 
 namespace pgark {
 
@@ -137,6 +138,7 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
         if (list_alive) list_alive = write_all(restore_list->stdin_fd(), raw, "pg_restore input");
         if (spool_fd && !write_all(spool_fd.get(), raw, spool->string()))
             throw Error("writing the restore spool " + spool->string() + " failed");
+        if (spool_fd) test_hooks::crash_point("restore spool: chunk written");
     });
 
     auto reader = repo.storage().open(key);

@@ -62,6 +62,11 @@ void RestorePlan::build_steps() {
     }
     switch (mode) {
         case RestoreMode::to_new:
+            if (!partial_from.empty())
+                steps.push_back({"drop database",
+                                 "DROP DATABASE " + target_database + ": the partial result of a restore that " +
+                                     "was killed (" + partial_from + ")",
+                                 false});
             steps.push_back({"create database",
                              "CREATE DATABASE " + target_database + " (encoding, locale from the backup)",
                              false});

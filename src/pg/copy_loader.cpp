@@ -15,6 +15,7 @@
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/fd.h"
+#include "util/test_hooks.h"
 #include "util/work_queue.h"
 
 namespace pgark {
@@ -145,6 +146,7 @@ void load_table_data(const ConnParams& db, const std::filesystem::path& archive,
                     throw PgError("sending rows of " + name + " to " + c.display() +
                                   " failed: " + PQerrorMessage(pg));
                 if (progress) *progress += b->size();
+                test_hooks::crash_point("restore: rows loaded");
             }
             if (failed || stop || cancel::requested()) abort_reason = "pgark stopped the restore";
         } catch (...) {

@@ -46,15 +46,32 @@ void drop_now(Connection& c, const std::string& name) {
 
 }  // namespace
 
-std::string ScratchMark::to_comment() const {
+std::string ScratchMark::to_comment(const char* prefix) const {
     nlohmann::json j = {{"drill", drill_id}, {"pid", pid}, {"host", host}, {"started_at", format_iso8601(started_at)}};
-    return kPrefix + j.dump();
+    return prefix + j.dump();
 }
 
-std::optional<ScratchMark> ScratchMark::parse(const std::string& comment) {
-    if (comment.rfind(kPrefix, 0) != 0) return std::nullopt;
+bool ScratchMark::owner_gone(std::chrono::seconds foreign_after) const {
+    if (host == host_name()) return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    return std::chrono::system_clock::now() - started_at > foreign_after;
+}
+
+std::string ScratchMark::describe() const {
+    return "pid " + std::to_string(pid) + " on host " + host + ", started " + format_iso8601(started_at);
+}
+
+std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name, const char* prefix) {
+    auto c = admin_connection(server);
+    bool exists = false;
+    auto comment = database_comment(c, name, exists);
+    if (!comment) return std::nullopt;
+    return ScratchMark::parse(*comment, prefix);
+}
+
+std::optional<ScratchMark> ScratchMark::parse(const std::string& comment, const char* prefix) {
+    if (comment.rfind(prefix, 0) != 0) return std::nullopt;
     try {
-        auto j = nlohmann::json::parse(comment.substr(std::string(kPrefix).size()));
+        auto j = nlohmann::json::parse(comment.substr(std::string(prefix).size()));
         ScratchMark m;
         m.drill_id = j.at("drill").get<std::string>();
         m.pid = j.at("pid").get<long>();
@@ -140,16 +157,10 @@ std::vector<std::string> sweep_scratch_databases(const ConnParams& server, std::
         "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database "
         "WHERE pg_catalog.shobj_description(oid, 'pg_database') LIKE 'pgark-drill %'");
     std::vector<std::string> dropped;
-    auto host = host_name();
-    auto now = std::chrono::system_clock::now();
     for (const auto& r : rows) {
         if (!r[0] || !r[1]) continue;
         auto mark = ScratchMark::parse(*r[1]);
-        if (!mark) continue;
-        bool gone;
-        if (mark->host == host) gone = ::kill(static_cast<pid_t>(mark->pid), 0) != 0 && errno == ESRCH;
-        else gone = now - mark->started_at > foreign_after;
-        if (!gone) continue;
+        if (!mark || !mark->owner_gone(foreign_after)) continue;
         spdlog::info("sweeping scratch database {} left by drill {} (pid {} on {})", *r[0], mark->drill_id, mark->pid,
                      mark->host);
         drop_marked_database(server, *r[0], mark->drill_id);

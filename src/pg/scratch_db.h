@@ -14,15 +14,25 @@ namespace pgark {
 
 struct ScratchMark {
     static constexpr const char* kPrefix = "pgark-drill ";
-    std::string drill_id;
+    // A database that `pgark restore` is creating (--to-new, --mode clean) until it succeeded: what a
+    // killed restore leaves behind is recognisable as partial.
+    static constexpr const char* kRestorePrefix = "pgark-restore ";
+    std::string drill_id;  // the drill, or for a restore the backup being restored
     long pid = 0;
     std::string host;
     SystemTime started_at{};
 
-    std::string to_comment() const;
-    static std::optional<ScratchMark> parse(const std::string& comment);
+    std::string to_comment(const char* prefix = kPrefix) const;
+    static std::optional<ScratchMark> parse(const std::string& comment, const char* prefix = kPrefix);
     static ScratchMark for_this_process(const std::string& drill_id);
+    // The process that wrote the mark is gone: same host and no such pid, or another host and the mark
+    // is older than `foreign_after`.
+    bool owner_gone(std::chrono::seconds foreign_after) const;
+    std::string describe() const;  // "pid 123 on host h, started 2026-01-24T02:00:00Z"
 };
+
+// The pgark mark (COMMENT ON DATABASE) of `name`, if the database exists and carries one with `prefix`.
+std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name, const char* prefix);
 
 // "pgark_drill_<db>_<yyyymmddhhmmss>_<random>", at most 63 bytes, ASCII only.
 std::string scratch_database_name(const std::string& database, SystemTime when);

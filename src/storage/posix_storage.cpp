@@ -10,6 +10,7 @@
 #include <random>
 
 #include "util/error.h"
+#include "util/test_hooks.h"
 #include "util/fd.h"
 
 namespace fs = std::filesystem;
@@ -83,12 +84,15 @@ class PosixWriter : public ObjectWriter {
             data = data.subspan(static_cast<std::size_t>(n));
             written_ += static_cast<std::uint64_t>(n);
         }
+        test_hooks::crash_point("posix: object data written");
     }
     void commit() override {
         if (::fsync(fd_.get()) != 0) fail("fsync of", tmp_, errno);
         if (::close(fd_.release()) != 0) fail("closing", tmp_, errno);
+        test_hooks::crash_point("posix: object fsynced, not renamed");
         if (::rename(tmp_.c_str(), final_.c_str()) != 0) fail("renaming into place", final_, errno);
         committed_ = true;
+        test_hooks::crash_point("posix: object renamed, directory not fsynced");
         fsync_dir(final_.parent_path());
     }
     std::uint64_t bytes_written() const override { return written_; }

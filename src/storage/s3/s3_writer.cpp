@@ -15,6 +15,7 @@
 #include "storage/s3/s3_xml.h"
 #include "util/cancel.h"
 #include "util/error.h"
+#include "util/test_hooks.h"
 
 namespace pgark::s3 {
 namespace {
@@ -65,6 +66,7 @@ class S3Writer : public ObjectWriter {
             } else {
                 send_current_part();
                 wait_for_parts();
+                test_hooks::crash_point("s3: parts uploaded, upload not completed");
                 complete();
             }
             committed_ = true;
@@ -172,6 +174,7 @@ class S3Writer : public ObjectWriter {
             std::exception_ptr err;
             try {
                 etag = upload_part(job);
+                test_hooks::crash_point("s3: part uploaded");
             } catch (...) {
                 err = std::current_exception();
             }

@@ -1,7 +1,12 @@
 // Test-only hooks (see test_hooks.h).
-#include "commands/test_hooks.h"
+#include "util/test_hooks.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -38,6 +43,29 @@ long long number(const char* name, long long fallback) {
         return std::stoll(v);
     } catch (const std::exception&) {
         throw UsageError(std::string(name) + "='" + v + "' is not an integer");
+    }
+}
+
+void crash_point(const char* where) {
+    if (!enabled()) return;
+    static const long long crash_at = number("PGARK_TEST_CRASH_AT", 0);
+    static const char* log_path = std::getenv("PGARK_TEST_CRASH_LOG");
+    if (crash_at <= 0 && !log_path) return;
+    static std::atomic<long long> count{0};
+    const long long n = ++count;
+    if (log_path && *log_path) {
+        // One write(2) per line with O_APPEND: lines of concurrent threads do not interleave.
+        int fd = ::open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            std::string line = std::to_string(n) + " " + where + "\n";
+            (void)!::write(fd, line.data(), line.size());
+            ::close(fd);
+        }
+    }
+    if (n == crash_at) {
+        std::string msg = "test hook: crash at point " + std::to_string(n) + " (" + where + ")\n";
+        (void)!::write(2, msg.data(), msg.size());
+        ::raise(SIGKILL);
     }
 }
 
