@@ -370,6 +370,8 @@ std::string render_prune(const PruneResult& r) {
     if (!r.abandoned_writes.empty())
         swept.push_back(plural(r.abandoned_writes.size(), "abandoned write", "abandoned writes"));
     if (!r.stale_locks.empty()) swept.push_back(plural(r.stale_locks.size(), "stale lock", "stale locks"));
+    if (!r.stale_claims.empty())
+        swept.push_back(plural(r.stale_claims.size(), "leftover id claim", "leftover id claims"));
     if (!swept.empty()) o << "; " << (r.dry_run ? "would sweep " : "swept ") << join(swept, " and ");
     o << ".\n";
     return o.str();
@@ -408,6 +410,7 @@ std::string render_prune_json(const PruneResult& r) {
               {"bytes_freed", r.bytes_freed},
               {"abandoned_writes", writes},
               {"stale_locks", r.stale_locks},
+              {"stale_claims", r.stale_claims},
               {"problems", r.problems},
               {"errors", r.errors}};
     return j.dump(2) + "\n";

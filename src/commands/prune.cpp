@@ -8,12 +8,12 @@
 #include <map>
 #include <set>
 
-#include "util/test_hooks.h"
 #include "core/cron.h"
 #include "core/retention.h"
 #include "repo/backup_lock.h"
 #include "util/error.h"
 #include "util/redact.h"
+#include "util/test_hooks.h"
 #include "util/units.h"
 
 namespace pgark {
@@ -203,6 +203,35 @@ PruneResult Prune::run() {
             throw;
         } catch (const Error& err) {
             r_.errors.push_back("abandoned write of " + w.key + ": " + redact::scrub(err.what()));
+        }
+    }
+
+    // A backup killed after its manifest was stored keeps its id claim: harmless, but not part of the
+    // backup. Removed once its process is gone and it is older than the bound.
+    for (const auto& b : stored) {
+        if (!b.has_manifest()) continue;
+        for (const auto& o : b.objects) {
+            if (o.key.compare(0, layout::claim_prefix(b.id).size(), layout::claim_prefix(b.id)) != 0)
+                continue;
+            if (o.modified && *o.modified >= bound) continue;
+            std::optional<Holder> h;
+            try {
+                h = Holder::parse(storage.get(o.key));
+            } catch (const NotFoundError&) {
+                continue;
+            }
+            if (h && holder_is_live(*h, check)) continue;
+            try {
+                if (!opts_.dry_run) {
+                    storage.remove({o.key});
+                    spdlog::info("removed the leftover id claim {} of a killed backup run", o.key);
+                }
+                r_.stale_claims.push_back(o.key);
+            } catch (const Interrupted&) {
+                throw;
+            } catch (const Error& err) {
+                r_.errors.push_back("stale claim " + o.key + ": " + redact::scrub(err.what()));
+            }
         }
     }
 

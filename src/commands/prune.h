@@ -41,6 +41,7 @@ struct PruneResult {
     std::vector<PruneEntry> backups;                // newest first
     std::vector<UnfinishedWrite> abandoned_writes;  // discarded (dry run: would be)
     std::vector<std::string> stale_locks;           // removed (dry run: would be)
+    std::vector<std::string> stale_claims;          // id claims left in complete backups by killed runs
     std::vector<std::string> problems;              // things left alone: unreadable manifests, stray objects
     std::vector<std::string> errors;                // removals that failed
     std::uint64_t bytes_freed = 0;                  // dry run: would be freed

@@ -11,7 +11,6 @@
 #include "commands/backup.h"
 #include "commands/restored_db.h"
 #include "commands/restored_verifier.h"
-#include "util/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
@@ -20,6 +19,7 @@
 #include "util/error.h"
 #include "util/redact.h"
 #include "util/temp.h"
+#include "util/test_hooks.h"
 #include "util/time.h"
 #include "util/units.h"
 
@@ -117,7 +117,8 @@ void Restore::inspect_target(Connection& admin) {
                 if (mark && mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
                     plan.partial_from = mark->describe();
                 else if (mark)
-                    throw UsageError("database " + where + " is being restored right now (" + mark->describe() +
+                    throw UsageError("database " + where + " is being restored right now (" +
+                                     mark->describe() +
                                      "); wait for that restore or choose another name (nothing was changed)");
                 else
                     throw UsageError("database " + where +
@@ -238,9 +239,10 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
             p.detail = "locale C (the backup's locale is not available)";
         }
         // Until the restore finished, the database says so: a killed run's leftover is recognisable.
-        admin.exec("COMMENT ON DATABASE " + qdb + " IS " +
-                   admin.quote_literal(ScratchMark::for_this_process(plan.backup_id).to_comment(
-                       ScratchMark::kRestorePrefix)));
+        admin.exec(
+            "COMMENT ON DATABASE " + qdb + " IS " +
+            admin.quote_literal(
+                ScratchMark::for_this_process(plan.backup_id).to_comment(ScratchMark::kRestorePrefix)));
         marked_ = true;
     };
     switch (plan.mode) {
@@ -249,7 +251,8 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                 phase("drop database", [&](PhaseTiming& p) {
                     auto mark = database_mark(server_, db, ScratchMark::kRestorePrefix);
                     if (!mark || !mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
-                        throw Error("database " + db + " changed since it was inspected; nothing was changed");
+                        throw Error("database " + db +
+                                    " changed since it was inspected; nothing was changed");
                     admin.exec("DROP DATABASE " + qdb +
                                (admin.server_version_num() >= 130000 ? " WITH (FORCE)" : ""));
                     p.detail = "the partial result of a killed restore (" + plan.partial_from + ")";

@@ -64,8 +64,9 @@ void RestorePlan::build_steps() {
         case RestoreMode::to_new:
             if (!partial_from.empty())
                 steps.push_back({"drop database",
-                                 "DROP DATABASE " + target_database + ": the partial result of a restore that " +
-                                     "was killed (" + partial_from + ")",
+                                 "DROP DATABASE " + target_database +
+                                     ": the partial result of a restore that " + "was killed (" +
+                                     partial_from + ")",
                                  false});
             steps.push_back({"create database",
                              "CREATE DATABASE " + target_database + " (encoding, locale from the backup)",

@@ -47,7 +47,7 @@ struct RestorePlan {
     // --to-new: the target is the partial database of a restore that was killed (its pgark mark names a
     // process that is gone); it is dropped and restored again.
     std::string partial_from;  // who left it ("pid 123 on host h, 2026-01-24T02:00:00Z"), "" if not that
-    std::string target_owner;          // owner of the existing target database ("" if none)
+    std::string target_owner;  // owner of the existing target database ("" if none)
     std::vector<std::string> schemas;  // schema-cascade: the schemas replaced
     std::uint64_t stored_bytes = 0, raw_bytes = 0;
     int jobs = 2;

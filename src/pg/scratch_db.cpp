@@ -4,12 +4,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <cctype>
 #include <cerrno>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <spdlog/spdlog.h>
 
 #include "pg/connection.h"
 #include "util/error.h"
@@ -19,7 +19,6 @@
 namespace pgark {
 
 namespace {
-
 
 // Connects to the server's maintenance database (the scratch database itself cannot be dropped
 // from a session inside it).
@@ -33,8 +32,10 @@ Connection admin_connection(const ConnParams& server) {
 }
 
 std::optional<std::string> database_comment(Connection& c, const std::string& name, bool& exists) {
-    auto rows = c.query("SELECT pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database WHERE datname = $1",
-                        {name});
+    auto rows = c.query(
+        "SELECT pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database WHERE datname = "
+        "$1",
+        {name});
     exists = !rows.empty();
     if (rows.empty()) return std::nullopt;
     return rows[0][0];
@@ -47,7 +48,8 @@ void drop_now(Connection& c, const std::string& name) {
 }  // namespace
 
 std::string ScratchMark::to_comment(const char* prefix) const {
-    nlohmann::json j = {{"drill", drill_id}, {"pid", pid}, {"host", host}, {"started_at", format_iso8601(started_at)}};
+    nlohmann::json j = {
+        {"drill", drill_id}, {"pid", pid}, {"host", host}, {"started_at", format_iso8601(started_at)}};
     return prefix + j.dump();
 }
 
@@ -60,7 +62,8 @@ std::string ScratchMark::describe() const {
     return "pid " + std::to_string(pid) + " on host " + host + ", started " + format_iso8601(started_at);
 }
 
-std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name, const char* prefix) {
+std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name,
+                                         const char* prefix) {
     auto c = admin_connection(server);
     bool exists = false;
     auto comment = database_comment(c, name, exists);
@@ -151,7 +154,8 @@ void drop_marked_database(const ConnParams& server, const std::string& name, con
     drop_now(c, name);
 }
 
-std::vector<std::string> sweep_scratch_databases(const ConnParams& server, std::chrono::seconds foreign_after) {
+std::vector<std::string> sweep_scratch_databases(const ConnParams& server,
+                                                 std::chrono::seconds foreign_after) {
     auto c = admin_connection(server);
     auto rows = c.query(
         "SELECT datname, pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database "
@@ -161,8 +165,8 @@ std::vector<std::string> sweep_scratch_databases(const ConnParams& server, std::
         if (!r[0] || !r[1]) continue;
         auto mark = ScratchMark::parse(*r[1]);
         if (!mark || !mark->owner_gone(foreign_after)) continue;
-        spdlog::info("sweeping scratch database {} left by drill {} (pid {} on {})", *r[0], mark->drill_id, mark->pid,
-                     mark->host);
+        spdlog::info("sweeping scratch database {} left by drill {} (pid {} on {})", *r[0], mark->drill_id,
+                     mark->pid, mark->host);
         drop_marked_database(server, *r[0], mark->drill_id);
         dropped.push_back(*r[0]);
     }

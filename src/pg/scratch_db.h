@@ -32,16 +32,18 @@ struct ScratchMark {
 };
 
 // The pgark mark (COMMENT ON DATABASE) of `name`, if the database exists and carries one with `prefix`.
-std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name, const char* prefix);
+std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name,
+                                         const char* prefix);
 
 // "pgark_drill_<db>_<yyyymmddhhmmss>_<random>", at most 63 bytes, ASCII only.
 std::string scratch_database_name(const std::string& database, SystemTime when);
 
 class ScratchDatabase {
-public:
+  public:
     // Creates `name` on the server `server` points at (its dbname is used only to connect), marks it.
     // `create_options` is appended to CREATE DATABASE (e.g. "ENCODING 'UTF8' LOCALE 'C.UTF-8'").
-    ScratchDatabase(const ConnParams& server, std::string name, ScratchMark mark, const std::string& create_options);
+    ScratchDatabase(const ConnParams& server, std::string name, ScratchMark mark,
+                    const std::string& create_options);
     ~ScratchDatabase();
     ScratchDatabase(const ScratchDatabase&) = delete;
     ScratchDatabase& operator=(const ScratchDatabase&) = delete;
@@ -53,7 +55,7 @@ public:
     // Drops it now (after checking the mark); throws on failure.
     void drop();
 
-private:
+  private:
     ConnParams server_;
     std::string name_;
     ScratchMark mark_;
@@ -62,7 +64,8 @@ private:
 
 // Drops marked scratch databases whose drill is gone: same host and the pid no longer runs, or any
 // host and older than `foreign_after`. Returns the names dropped.
-std::vector<std::string> sweep_scratch_databases(const ConnParams& server, std::chrono::seconds foreign_after);
+std::vector<std::string> sweep_scratch_databases(const ConnParams& server,
+                                                 std::chrono::seconds foreign_after);
 
 // Drops `name` if (and only if) it carries a pgark mark for `drill_id` (any drill when empty).
 // Throws Error when the database exists without the mark.

@@ -38,7 +38,8 @@ constexpr int kMinPoints = 20;
 // `want` distinct points spread evenly over 1..n (all of them when n is smaller).
 std::vector<int> spread(int n, int want) {
     std::set<int> pts;
-    for (int i = 0; i < want; ++i) pts.insert(1 + static_cast<int>(static_cast<long long>(i) * (n - 1) / (want - 1)));
+    for (int i = 0; i < want; ++i)
+        pts.insert(1 + static_cast<int>(static_cast<long long>(i) * (n - 1) / (want - 1)));
     return {pts.begin(), pts.end()};
 }
 
@@ -52,9 +53,10 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
         load_freshtrack(pg(), db_);
         // More rows than the sample has, so a run streams, spools and loads many chunks.
         pg().psql(
-            "INSERT INTO sensor_readings (device_id, recorded_at, temperature, humidity) "
+            "INSERT INTO sensor_readings (device_id, recorded_at, temperature, humidity, payload) "
             "SELECT 1 + g % 50, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second', "
-            "(g % 400) / 10.0 - 20, (g % 1000) / 10.0 FROM generate_series(1, 60000) AS g",
+            "(g % 400) / 10.0 - 20, (g % 1000) / 10.0, jsonb_build_object('seq', g, 'fw', '1.4.2') "
+            "FROM generate_series(1, 60000) AS g",
             db_);
         repo_ = make_repo_location(GetParam(), "crash" + std::to_string(counter_));
         ASSERT_EQ(pgark({"init"}).exit_code, 0);
@@ -117,8 +119,8 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
         for (const auto& b : j["backups"]) {
             ids.push_back(b["id"].get<std::string>());
             auto v = pgark({"verify", ids.back(), "-q"});
-            EXPECT_EQ(v.exit_code, 0) << when << ": listed backup " << ids.back() << " does not verify: "
-                                      << v.describe();
+            EXPECT_EQ(v.exit_code, 0)
+                << when << ": listed backup " << ids.back() << " does not verify: " << v.describe();
         }
         return ids;
     }
@@ -126,8 +128,9 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
     // Prune with its clock two days ahead (past retention.incomplete_after) and a policy that keeps every
     // complete backup: what remains in the repository is exactly the complete backups and reports.
     void expect_prune_removes_every_leftover() {
-        auto p = pgark({"prune", "--keep-last", "1000", "--json"},
-                       {{"PGARK_TEST_NOW", format_iso8601(std::chrono::system_clock::now() + std::chrono::hours(48))}});
+        auto p = pgark(
+            {"prune", "--keep-last", "1000", "--json"},
+            {{"PGARK_TEST_NOW", format_iso8601(std::chrono::system_clock::now() + std::chrono::hours(48))}});
         EXPECT_EQ(p.exit_code, 0) << p.describe();
         auto ids = expect_listed_backups_verify("after prune");
         std::set<std::string> allowed = {"pgark.json"};
@@ -140,8 +143,9 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
             if (o.key.rfind("drills/", 0) == 0) continue;  // drill reports are kept
             EXPECT_TRUE(allowed.count(o.key)) << "left behind: " << o.key;
         }
-        if (GetParam() == Driver::s3)
+        if (GetParam() == Driver::s3) {
             EXPECT_TRUE(SwiftServer::shared().list_multipart_uploads(repo_.bucket).empty());
+        }
     }
 
     std::vector<std::string> scratch_databases() const {
