@@ -1,11 +1,16 @@
 // Loading and validating the layered configuration.
 #include "config/config.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <charconv>
 #include <toml++/toml.h>
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <string_view>
 
 #include "util/error.h"
 #include "util/units.h"
@@ -14,16 +19,25 @@ namespace pgark::config {
 
 std::string Origin::describe() const {
     switch (kind) {
-        case Kind::default_value: return "default";
-        case Kind::file: return "file " + detail;
-        case Kind::env: return "env " + detail;
-        case Kind::flag: return "flag " + detail;
+        case Kind::default_value:
+            return "default";
+        case Kind::file:
+            return "file " + detail;
+        case Kind::env:
+            return "env " + detail;
+        case Kind::flag:
+            return "flag " + detail;
     }
     return "";
 }
 
 std::optional<std::string> validate(const KeyDef& key, std::string& value) {
-    if (value.empty()) return std::nullopt;
+    if (value.empty()) {
+        // Empty means "unset", which only strings (an empty schedule, no listener...) and keys without a
+        // default have; the typed accessors cannot read an empty number, duration, size or boolean.
+        if (key.type == Type::string || key.default_value.empty()) return std::nullopt;
+        return "must not be empty; leave the key out for its default (" + key.default_value + ")";
+    }
     switch (key.type) {
         case Type::string:
             if (value.find('\0') != std::string::npos) return "must not contain NUL bytes";
@@ -34,23 +48,27 @@ std::optional<std::string> validate(const KeyDef& key, std::string& value) {
             if (ec != std::errc() || p != value.data() + value.size())
                 return "'" + value + "' is not a whole number";
             if (key.max > key.min && (v < key.min || v > key.max))
-                return value + " is out of range (" + std::to_string(key.min) + ".." + std::to_string(key.max) + ")";
+                return value + " is out of range (" + std::to_string(key.min) + ".." +
+                       std::to_string(key.max) + ")";
             return std::nullopt;
         }
         case Type::boolean: {
             std::string l = value;
             std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
-            if (l == "true" || l == "yes" || l == "on" || l == "1") value = "true";
-            else if (l == "false" || l == "no" || l == "off" || l == "0") value = "false";
-            else return "'" + value + "' is not a boolean (true or false)";
+            if (l == "true" || l == "yes" || l == "on" || l == "1")
+                value = "true";
+            else if (l == "false" || l == "no" || l == "off" || l == "0")
+                value = "false";
+            else
+                return "'" + value + "' is not a boolean (true or false)";
             return std::nullopt;
         }
         case Type::duration: {
             auto d = units::parse_duration(value);
             if (!d) return "'" + value + "' is not a duration (e.g. 90s, 30m, 24h, 7d)";
             if (key.max > key.min && (d->count() < key.min || d->count() > key.max))
-                return value + " is out of range (" + units::format_duration(static_cast<double>(key.min)) + ".." +
-                       units::format_duration(static_cast<double>(key.max)) + ")";
+                return value + " is out of range (" + units::format_duration(static_cast<double>(key.min)) +
+                       ".." + units::format_duration(static_cast<double>(key.max)) + ")";
             return std::nullopt;
         }
         case Type::size: {
@@ -58,8 +76,9 @@ std::optional<std::string> validate(const KeyDef& key, std::string& value) {
             if (!s) return "'" + value + "' is not a size (e.g. 16MiB, 5M, 1048576)";
             if (key.max > key.min &&
                 (*s < static_cast<std::uint64_t>(key.min) || *s > static_cast<std::uint64_t>(key.max)))
-                return value + " is out of range (" + units::format_size(static_cast<std::uint64_t>(key.min)) +
-                       ".." + units::format_size(static_cast<std::uint64_t>(key.max)) + ")";
+                return value + " is out of range (" +
+                       units::format_size(static_cast<std::uint64_t>(key.min)) + ".." +
+                       units::format_size(static_cast<std::uint64_t>(key.max)) + ")";
             return std::nullopt;
         }
         case Type::choice:
@@ -103,7 +122,8 @@ void load_user_checks(const std::string& path, const toml::node& node, std::vect
             std::string key(k.str());
             auto* str = v.as_string();
             if (key != "name" && key != "sql" && key != "expect")
-                throw UsageError(line(v) + ": unknown key '" + key + "' in [[drill.checks]] (known: name, sql, expect)");
+                throw UsageError(line(v) + ": unknown key '" + key +
+                                 "' in [[drill.checks]] (known: name, sql, expect)");
             if (!str) throw UsageError(line(v) + ": '" + key + "' in [[drill.checks]] must be a string");
             (key == "name" ? c.name : key == "sql" ? c.sql : c.expect) = str->get();
         }
@@ -113,15 +133,9 @@ void load_user_checks(const std::string& path, const toml::node& node, std::vect
     }
 }
 
-void load_file(const std::string& path, std::map<std::string, Setting>& values, std::vector<std::string>& warnings,
-               std::vector<UserCheck>& checks) {
-    toml::table root;
-    try {
-        root = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        throw UsageError(path + ":" + std::to_string(e.source().begin.line) + ": invalid TOML: " +
-                         std::string(e.description()));
-    }
+// Applies a parsed config file to `values`; returns whether it set a secret.
+bool apply_file(const std::string& path, const toml::table& root, std::map<std::string, Setting>& values,
+                std::vector<UserCheck>& checks) {
     bool has_secret = false;
     for (auto& [section_key, section] : root) {
         std::string section_name(section_key.str());
@@ -142,11 +156,119 @@ void load_file(const std::string& path, std::map<std::string, Setting>& values, 
             if (!def) throw UsageError(unknown_key_message(where, name));
             auto text = scalar_text(v);
             if (!text) throw UsageError(where + ": key '" + name + "' must be a string, number or boolean");
-            if (auto err = validate(*def, *text)) throw UsageError(where + ": invalid value for '" + name + "': " + *err);
+            if (auto err = validate(*def, *text))
+                throw UsageError(where + ": invalid value for '" + name + "': " + *err);
             if (def->secret && !text->empty()) has_secret = true;
             values[name] = {*text, {Origin::Kind::file, where}};
         }
     }
+    return has_secret;
+}
+
+// toml++ 3.3.0 (Debian 12's) reaches __builtin_unreachable, i.e. undefined behaviour, when it asks
+// whether some non-ASCII characters (U+00A1..U+0499 among others) are whitespace. It asks wherever
+// whitespace may be skipped: outside strings and comments, and around a multi-line basic string's
+// backslash. Such characters are invalid TOML outside strings and comments anyway, so they are refused
+// here, with the line, before the parser sees them. Returns "line: message" for the first one.
+std::optional<std::string> non_ascii_the_parser_cannot_take(std::string_view t) {
+    std::size_t i = t.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a UTF-8 byte order mark is fine
+    std::size_t line = 1;
+    auto non_ascii = [&](std::size_t at) {
+        return at < t.size() && static_cast<unsigned char>(t[at]) >= 0x80;
+    };
+    auto run_of = [&](std::size_t at, char c) {
+        std::size_t n = 0;
+        while (at + n < t.size() && t[at + n] == c) ++n;
+        return n;
+    };
+    auto problem = [&](const char* what) { return std::to_string(line) + ": " + what; };
+    while (i < t.size()) {
+        const char c = t[i];
+        if (c == '#') {
+            while (i < t.size() && t[i] != '\n') ++i;
+        } else if ((c == '"' || c == '\'') && run_of(i, c) >= 3) {
+            // Multi-line string: up to two quotes may precede the closing three.
+            const bool basic = c == '"';
+            i += 3;
+            while (i < t.size()) {
+                if (t[i] == c && run_of(i, c) >= 3) {
+                    i += std::min<std::size_t>(run_of(i, c), 5);
+                    break;
+                }
+                if (basic && t[i] == '\\') {
+                    std::size_t j = i + 1;
+                    while (j < t.size() && (t[j] == ' ' || t[j] == '\t')) ++j;
+                    if (non_ascii(j))
+                        return problem(
+                            "invalid TOML: a non-ASCII character after a backslash in a multi-line string "
+                            "(escape it as \\uXXXX)");
+                    if (j < t.size() && (t[j] == '\n' || t[j] == '\r')) {  // line-ending backslash
+                        for (; j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r');
+                             ++j)
+                            if (t[j] == '\n') ++line;
+                        if (non_ascii(j))
+                            return problem(
+                                "unsupported TOML: a line continued with a backslash in a multi-line string "
+                                "starts with a non-ASCII character, which pgark's TOML parser cannot read "
+                                "safely; start the line with an ASCII character or escape the character as "
+                                "\\uXXXX");
+                        i = j;
+                        continue;
+                    }
+                    ++i;                       // the escaped character follows
+                    if (i == t.size()) break;  // a backslash at the end: the parser reports it
+                }
+                if (t[i] == '\n') ++line;
+                ++i;
+            }
+        } else if (c == '"' || c == '\'') {
+            for (++i; i < t.size() && t[i] != c && t[i] != '\n'; ++i)
+                if (c == '"' && t[i] == '\\' && i + 1 < t.size() && t[i + 1] != '\n') ++i;
+            if (i < t.size() && t[i] == c) ++i;
+        } else if (non_ascii(i)) {
+            return problem("invalid TOML: a non-ASCII character outside a quoted string or comment");
+        } else {
+            if (c == '\n') ++line;
+            ++i;
+        }
+    }
+    return std::nullopt;
+}
+
+toml::table parse_toml(const std::string& text, const std::string& path) {
+    if (auto problem = non_ascii_the_parser_cannot_take(text)) throw UsageError(path + ":" + *problem);
+    try {
+        return toml::parse(text, std::string_view(path));
+    } catch (const toml::parse_error& e) {
+        throw UsageError(path + ":" + std::to_string(e.source().begin.line) +
+                         ": invalid TOML: " + std::string(e.description()));
+    }
+}
+
+std::string read_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw UsageError("cannot open config file " + path + ": " + std::strerror(errno) +
+                         "; check its permissions");
+    std::string text;
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = errno;
+            ::close(fd);
+            if (n < 0) throw UsageError("cannot read config file " + path + ": " + std::strerror(err));
+            return text;
+        }
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+void load_file(const std::string& path, std::map<std::string, Setting>& values,
+               std::vector<std::string>& warnings, std::vector<UserCheck>& checks) {
+    auto root = parse_toml(read_file(path), path);
+    bool has_secret = apply_file(path, root, values, checks);
     struct stat st {};
     if (has_secret && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 0077) != 0)
         warnings.push_back(path + " holds secrets but is readable by other users; run: chmod 600 " + path);
@@ -154,9 +276,14 @@ void load_file(const std::string& path, std::map<std::string, Setting>& values, 
 
 }  // namespace
 
-Config Config::load(const Inputs& in) {
+Config Config::defaults() {
     Config c;
     for (const auto& k : all_keys()) c.values_[k.name] = {k.default_value, {Origin::Kind::default_value, ""}};
+    return c;
+}
+
+Config Config::load(const Inputs& in) {
+    Config c = defaults();
 
     std::optional<std::string> path = in.file;
     if (!path) {
@@ -166,7 +293,8 @@ Config Config::load(const Inputs& in) {
     if (path) {
         struct stat st {};
         if (::stat(path->c_str(), &st) != 0)
-            throw UsageError("config file " + *path + " does not exist; create it or drop --config/PGARK_CONFIG");
+            throw UsageError("config file " + *path +
+                             " does not exist; create it or drop --config/PGARK_CONFIG");
     } else {
         struct stat st {};
         if (!in.default_file.empty() && ::stat(in.default_file.c_str(), &st) == 0) path = in.default_file;
@@ -195,6 +323,13 @@ Config Config::load(const Inputs& in) {
     return c;
 }
 
+Config Config::from_toml(const std::string& text, const std::string& where) {
+    Config c = defaults();
+    auto root = parse_toml(text, where);
+    apply_file(where, root, c.values_, c.user_checks_);
+    return c;
+}
+
 void Config::set(const std::string& key, const std::string& value, Origin origin) {
     const KeyDef* def = find_key(key);
     if (!def) throw UsageError(unknown_key_message("setting", key));
@@ -209,10 +344,18 @@ const Setting& Config::setting(const std::string& key) const {
     return it->second;
 }
 
-std::int64_t Config::integer(const std::string& key) const { return std::stoll(str(key)); }
-bool Config::boolean(const std::string& key) const { return str(key) == "true"; }
-std::chrono::seconds Config::duration(const std::string& key) const { return *units::parse_duration(str(key)); }
-std::uint64_t Config::size(const std::string& key) const { return *units::parse_size(str(key)); }
+std::int64_t Config::integer(const std::string& key) const {
+    return std::stoll(str(key));
+}
+bool Config::boolean(const std::string& key) const {
+    return str(key) == "true";
+}
+std::chrono::seconds Config::duration(const std::string& key) const {
+    return *units::parse_duration(str(key));
+}
+std::uint64_t Config::size(const std::string& key) const {
+    return *units::parse_size(str(key));
+}
 
 std::vector<std::string> Config::secret_values() const {
     std::vector<std::string> out;

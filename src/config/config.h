@@ -35,16 +35,20 @@ struct UserCheck {
 };
 
 struct Inputs {
-    std::optional<std::string> file;  // explicit --config (must exist)
+    std::optional<std::string> file;                     // explicit --config (must exist)
     std::string default_file = "/etc/pgark/pgark.toml";  // read only if it exists
-    std::map<std::string, std::string> env;               // snapshot of the process environment
-    std::map<std::string, std::string> flags;             // key name -> value, from command-line flags
+    std::map<std::string, std::string> env;              // snapshot of the process environment
+    std::map<std::string, std::string> flags;            // key name -> value, from command-line flags
 };
 
 class Config {
-public:
+  public:
     // Throws UsageError (exit 2) naming the key, and the file line or variable or flag.
     static Config load(const Inputs& in);
+    // Defaults < the TOML `text`, named `where` in messages: a config file's contents without the
+    // environment, flags or file-mode check (for tests and the fuzz target, which hold text, not files).
+    // Throws UsageError like load().
+    static Config from_toml(const std::string& text, const std::string& where);
 
     const Setting& setting(const std::string& key) const;
     const std::string& str(const std::string& key) const { return setting(key).value; }
@@ -63,7 +67,9 @@ public:
     // A test or command may override a value after loading (validated like a flag).
     void set(const std::string& key, const std::string& value, Origin origin);
 
-private:
+  private:
+    static Config defaults();
+
     std::map<std::string, Setting> values_;
     std::optional<std::string> file_;
     std::vector<std::string> warnings_;
