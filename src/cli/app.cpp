@@ -71,6 +71,18 @@ void print(const std::string& text) {
     write_output(text);
 }
 
+// PostgreSQL cuts longer names to 63 bytes (NAMEDATALEN - 1) in CREATE and DROP DATABASE, but not in
+// the lookups before them: a longer name would restore into, or replace, a database of another name.
+void check_database_name(const std::string& flag, const std::string& name) {
+    constexpr std::size_t kMaxName = 63;
+    if (name.size() > kMaxName)
+        throw UsageError(
+            flag + " names a database of " + std::to_string(name.size()) +
+            " bytes; PostgreSQL database names have at most " + std::to_string(kMaxName) +
+            " bytes (it would cut this one short and use another database); choose a shorter name "
+            "(nothing was changed)");
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -218,6 +230,7 @@ int run(int argc, char** argv) {
             if (!restore_to_new.empty()) {
                 if (!restore_opts.target_database.empty())
                     throw UsageError("--to-new NAME and --target-db do not go together");
+                check_database_name("--to-new", restore_to_new);
                 restore_opts.mode = RestoreMode::to_new;
                 restore_opts.target_database = restore_to_new;
             } else {
@@ -228,6 +241,7 @@ int run(int argc, char** argv) {
                 if (restore_opts.target_database.empty())
                     throw UsageError("--mode " + restore_mode +
                                      " needs --target-db NAME (the database to replace)");
+                check_database_name("--target-db", restore_opts.target_database);
                 restore_opts.mode = *m;
             }
             restore_opts.safety_backup = ctx.config().boolean("restore.safety_backup");

@@ -27,11 +27,14 @@ class Repository {
     std::string describe() const { return storage_->describe(); }
 
     // Complete backups (with a valid manifest), oldest first; `database` filters by real db name.
-    // Unreadable manifests are skipped and reported in `problems` when given.
+    // Damaged manifests, manifests whose id or database does not match their location, and manifests
+    // outside a backup's directory are skipped and reported in `problems` when given. A manifest the
+    // storage fails to read throws its StorageError: the listing would be incomplete.
     std::vector<Manifest> list_backups(const std::optional<std::string>& database = std::nullopt,
                                        std::vector<std::string>* problems = nullptr);
     // Resolves "latest" (newest complete backup, of `database` if given) or an exact id.
-    // Throws UsageError for malformed ids and Error for unknown ones.
+    // Throws UsageError for malformed or empty ids and Error for unknown ones; VerifyError for a
+    // manifest whose id or database does not match its location.
     Manifest resolve(const std::string& id_or_latest,
                      const std::optional<std::string>& database = std::nullopt);
     Manifest load_manifest(const BackupId& id);
@@ -59,6 +62,9 @@ class Repository {
 
   private:
     explicit Repository(std::unique_ptr<Storage> s) : storage_(std::move(s)) {}
+    // Reads and checks the manifest at the location of `id`; throws VerifyError naming it when the
+    // manifest's id or database is not the one its location says (edited, or copied from elsewhere).
+    Manifest read_manifest(const BackupId& id);
     std::unique_ptr<Storage> storage_;
 };
 

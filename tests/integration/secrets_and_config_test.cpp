@@ -102,6 +102,115 @@ TEST(CliConfig, WarnsAboutWorldReadableConfigWithSecrets) {
     EXPECT_EQ(r.err.find("very-secret-pw-123"), std::string::npos);
 }
 
+// Hostile values (issue 8) in the file, the environment and on the command line: exit 2 naming the key
+// and the file line, variable or flag, before anything runs. The rest of the configuration is complete
+// (a repository, a reachable database), so a value that slipped through would start the job and leave
+// a backup, a drill report or a database behind.
+TEST(CliConfig, HostileValuesExitTwoNamingTheirSourceBeforeAnythingRuns) {
+    TempDir repo("hostile-cfg-repo");
+    ASSERT_EQ(run_pgark({"init", "--repo", repo.path().string()}).exit_code, 0);
+    TempDir dir("hostile-cfg");
+    const auto db = "hostile_cfg";
+    PgCluster::shared().drop_database(db);
+    load_freshtrack(PgCluster::shared(), db);
+    const auto dbs_before =
+        PgCluster::shared().psql("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database");
+    struct Case {
+        std::string toml;  // written to pgark.toml and passed with --config when not empty
+        std::map<std::string, std::string> env;
+        std::vector<std::string> args;
+        std::vector<std::string> expect;  // in stderr
+    };
+    const std::vector<Case> cases = {
+        {"[backup]\ncompression_level = 1e100\n",
+         {},
+         {"backup"},
+         {"pgark.toml:2", "'backup.compression_level'"}},
+        {"[backup]\ncompression_level = -5\n",
+         {},
+         {"backup"},
+         {"pgark.toml:2", "'backup.compression_level'", "out of range"}},
+        {"[backup]\ncompression_level = 99999999999999999999\n",
+         {},
+         {"backup"},
+         {"pgark.toml:2", "invalid TOML", "99999999999999999999"}},
+        {"[backup]\nthreads = -1\n", {}, {"backup"}, {"pgark.toml:2", "'backup.threads'"}},
+        {"[drill]\njobs = 0\n", {}, {"drill"}, {"pgark.toml:2", "'drill.jobs'"}},
+        {"[drill]\njobs = 100000\n", {}, {"drill"}, {"pgark.toml:2", "'drill.jobs'"}},
+        {"[objectives]\nrpo = \"-5m\"\n", {}, {"status"}, {"pgark.toml:2", "'objectives.rpo'"}},
+        {"[objectives]\nrto = \"999999999999h\"\n", {}, {"drill"}, {"pgark.toml:2", "'objectives.rto'"}},
+        {"[s3]\npart_size = 0\n", {}, {"backup"}, {"pgark.toml:2", "'s3.part_size'"}},
+        {"[s3]\npart_size = \"1TiB\"\n", {}, {"backup"}, {"pgark.toml:2", "'s3.part_size'"}},
+        {"[backup]\nthreads = 2\nthread = 3\n",
+         {},
+         {"backup"},
+         {"pgark.toml:3", "'backup.thread'", "did you mean"}},
+        {"",
+         {{"PGARK_COMPRESSION_LEVEL", "99999999999999999999"}},
+         {"backup"},
+         {"environment variable PGARK_COMPRESSION_LEVEL", "'backup.compression_level'"}},
+        {"",
+         {{"PGARK_THREADS", "-1"}},
+         {"backup"},
+         {"environment variable PGARK_THREADS", "'backup.threads'"}},
+        {"",
+         {{"PGARK_DRILL_JOBS", "0"}},
+         {"drill"},
+         {"environment variable PGARK_DRILL_JOBS", "'drill.jobs'"}},
+        {"",
+         {{"PGARK_RESTORE_JOBS", "100000"}},
+         {"restore", "latest", "--to-new", "hostile_cfg_new"},
+         {"environment variable PGARK_RESTORE_JOBS", "'restore.jobs'"}},
+        {"",
+         {},
+         {"backup", "--compression-level", "1e100"},
+         {"flag --compression-level", "'backup.compression_level'"}},
+        {"", {}, {"backup", "--threads=-1"}, {"flag --threads", "'backup.threads'"}},
+        {"", {}, {"drill", "--jobs", "100000"}, {"flag --jobs", "'drill.jobs'"}},
+        {"", {}, {"drill", "--jobs", "0"}, {"flag --jobs", "'drill.jobs'"}},
+        {"",
+         {},
+         {"restore", "latest", "--to-new", "hostile_cfg_new", "--jobs", "0"},
+         {"flag --jobs", "'restore.jobs'"}},
+        {"", {}, {"prune", "--keep-last=-1"}, {"flag --keep-last", "'retention.keep_last'"}},
+        {"",
+         {},
+         {"prune", "--keep-daily", "99999999999999999999"},
+         {"flag --keep-daily", "'retention.keep_daily'"}},
+        {"", {}, {"--port", "0", "backup"}, {"flag --port", "'database.port'"}},
+    };
+    // A backup to drill, restore and prune if a bad value were let through.
+    auto env = PgCluster::shared().client_env(db);
+    auto r = run_pgark({"--repo", repo.path().string(), "backup"}, env);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    auto files = [&] {
+        std::vector<std::string> out;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(repo.path()))
+            out.push_back(e.path().string());
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    const auto before = files();
+    for (const auto& c : cases) {
+        std::vector<std::string> args = {"--repo", repo.path().string()};
+        if (!c.toml.empty()) {
+            args.push_back("--config");
+            args.push_back(write_config(dir, c.toml));
+        }
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        auto e = env;
+        for (const auto& [k, v] : c.env) e[k] = v;
+        r = run_pgark(args, e);
+        const std::string what = c.toml + c.args.back();
+        EXPECT_EQ(r.exit_code, 2) << what << ": " << r.describe();
+        for (const auto& x : c.expect) EXPECT_NE(r.err.find(x), std::string::npos) << what << ": " << r.err;
+    }
+    EXPECT_EQ(files(), before) << "a refused command wrote into the repository";
+    EXPECT_EQ(PgCluster::shared().psql("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database"),
+              dbs_before);
+    PgCluster::shared().drop_database(db);
+}
+
 class Secrets : public ::testing::Test {
   protected:
     void SetUp() override {
