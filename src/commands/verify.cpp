@@ -24,6 +24,7 @@
 #include "util/progress.h"
 #include "util/redact.h"
 #include "util/test_hooks.h"
+#include "util/units.h"
 
 namespace pgark {
 
@@ -136,8 +137,20 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
         }
         // pg_restore --list stops reading after the TOC; then it is simply no longer fed.
         if (list_alive) list_alive = write_all(restore_list->stdin_fd(), raw, "pg_restore input");
-        if (spool_fd && !write_all(spool_fd.get(), raw, spool->string()))
-            throw Error("writing the restore spool " + spool->string() + " failed");
+        if (spool_fd) {
+            try {
+                if (!write_all(spool_fd.get(), raw, spool->string()))
+                    throw Error("writing the restore spool " + spool->string() + " failed");
+            } catch (const Interrupted&) {
+                throw;
+            } catch (const Error& e) {
+                // Free space was checked before the download, but another process may have taken it since.
+                throw Error(
+                    std::string(e.what()) + "; the restore spool needs room for the whole archive (" +
+                    units::format_size(m.raw_bytes) +
+                    "): free space there or set drill.spool_dir (PGARK_SPOOL_DIR) to a larger filesystem");
+            }
+        }
         if (spool_fd) test_hooks::crash_point("restore spool: chunk written");
     });
 

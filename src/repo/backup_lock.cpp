@@ -21,7 +21,6 @@
 namespace pgark {
 namespace {
 
-
 std::string read_boot_id() {
     std::ifstream in("/proc/sys/kernel/random/boot_id");
     std::string id;
@@ -165,7 +164,25 @@ BackupLock::~BackupLock() {
 }
 
 std::unique_ptr<BackupLock> lock_backup(Repository& repo, const BackupId& id, const std::string& command) {
-    auto lock = std::make_unique<BackupLock>(repo.storage(), id, command);
+    std::unique_ptr<BackupLock> lock;
+    try {
+        lock = std::make_unique<BackupLock>(repo.storage(), id, command);
+    } catch (const Interrupted&) {
+        throw;
+    } catch (const StorageError& e) {
+        // The storage error says what failed (a full or read-only filesystem, missing permissions); say
+        // what it means for this command. verify goes on without the lock and words its own warning.
+        std::string why = "cannot lock backup " + id.str() + " in " + repo.describe() + " for this " +
+                          command + ": " + e.what();
+        if (command != "verify") {
+            const std::string report = command == "drill" ? ", and stores its report there" : "";
+            why += "\na " + command + " writes a lock into the repository so that `pgark prune` leaves the " +
+                   "backup alone while it reads it" + report +
+                   ", so it needs write access to the repository (nothing was restored); `pgark verify` " +
+                   "checks a backup with read-only access";
+        }
+        throw StorageError(why);
+    }
     if (!repo.storage().stat(layout::manifest_key(id)))
         throw Error("backup " + id.str() + " was removed from " + repo.describe() +
                     " (by `pgark prune`?) while this " + command +

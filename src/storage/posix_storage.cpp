@@ -10,8 +10,8 @@
 #include <random>
 
 #include "util/error.h"
-#include "util/test_hooks.h"
 #include "util/fd.h"
+#include "util/test_hooks.h"
 
 namespace fs = std::filesystem;
 
@@ -23,11 +23,19 @@ constexpr const char* kTempMarker = ".pgark-tmp-";
 [[noreturn]] void fail(const std::string& action, const fs::path& p, int err) {
     std::string hint;
     if (err == ENOSPC || err == EDQUOT)
-        hint = "; free space on that filesystem or prune old backups";
+        hint =
+            "; free space on that filesystem (or raise the quota): remove old backups with `pgark prune`, or "
+            "move the repository to a larger filesystem";
+    else if (err == EFBIG)
+        hint =
+            "; the file is larger than the filesystem or this process's file size limit (ulimit -f) allows: "
+            "raise the limit or use another filesystem";
     else if (err == EACCES || err == EPERM)
         hint = "; check the directory's owner and permissions";
     else if (err == EROFS)
         hint = "; the filesystem is read-only: remount it read-write or use another repository";
+    else if (err == EIO)
+        hint = "; the device reported an I/O error: check its health (dmesg) before trusting this repository";
     throw StorageError(action + " " + p.string() + " failed: " + errno_text(err) + hint);
 }
 
@@ -38,16 +46,39 @@ void fsync_dir(const fs::path& dir) {
 }
 
 // mkdir -p with 0700, fsyncing each parent whose entry we created so the path survives a crash.
-void make_dirs(const fs::path& dir) {
+// Appends the directories it created to `created`, parents first, so a caller that fails can undo them.
+void make_dirs(const fs::path& dir, std::vector<fs::path>& created) {
     if (dir.empty()) return;
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0) {
         if (!S_ISDIR(st.st_mode)) throw StorageError(dir.string() + " exists but is not a directory");
         return;
     }
-    make_dirs(dir.parent_path());
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) fail("creating directory", dir, errno);
+    make_dirs(dir.parent_path(), created);
+    if (::mkdir(dir.c_str(), 0700) != 0) {
+        if (errno != EEXIST) fail("creating directory", dir, errno);
+    } else {
+        created.push_back(dir);
+    }
     fsync_dir(dir.parent_path());
+}
+
+// Undoes make_dirs after a failed write, so that a full or read-only filesystem does not collect empty
+// backup directories. A directory another writer has meanwhile put something into stays (rmdir fails).
+void remove_created_dirs(const std::vector<fs::path>& created) noexcept {
+    for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());
+}
+
+// Writes everything to a file; errors name `named` (the object, not its temp file).
+void write_fully(int fd, std::span<const std::byte> data, const fs::path& named) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail("writing", named, errno);
+        }
+        data = data.subspan(static_cast<std::size_t>(n));
+    }
 }
 
 std::string random_suffix() {
@@ -59,14 +90,26 @@ std::string random_suffix() {
     return s;
 }
 
+// ".<name>.pgark-tmp-<pid>-<random>" beside the object: same directory, so rename()/link() is atomic.
+fs::path temp_path_for(const fs::path& final_path) {
+    return final_path.parent_path() / ("." + final_path.filename().string() + kTempMarker +
+                                       std::to_string(getpid()) + "-" + random_suffix());
+}
+
 class PosixWriter : public ObjectWriter {
   public:
     PosixWriter(fs::path final_path) : final_(std::move(final_path)) {
-        make_dirs(final_.parent_path());
-        tmp_ = final_.parent_path() / ("." + final_.filename().string() + kTempMarker +
-                                       std::to_string(getpid()) + "-" + random_suffix());
-        fd_.reset(::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-        if (!fd_) fail("creating", tmp_, errno);
+        // Messages name the object (final_), not its temp file: that is the path an operator knows.
+        std::vector<fs::path> created;
+        try {
+            make_dirs(final_.parent_path(), created);
+            tmp_ = temp_path_for(final_);
+            fd_.reset(::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+            if (!fd_) fail("creating", final_, errno);
+        } catch (...) {
+            remove_created_dirs(created);
+            throw;
+        }
     }
     ~PosixWriter() override {
         if (!committed_) {
@@ -75,20 +118,13 @@ class PosixWriter : public ObjectWriter {
         }
     }
     void write(std::span<const std::byte> data) override {
-        while (!data.empty()) {
-            ssize_t n = ::write(fd_.get(), data.data(), data.size());
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                fail("writing", tmp_, errno);
-            }
-            data = data.subspan(static_cast<std::size_t>(n));
-            written_ += static_cast<std::uint64_t>(n);
-        }
+        write_fully(fd_.get(), data, final_);
+        written_ += data.size();
         test_hooks::crash_point("posix: object data written");
     }
     void commit() override {
-        if (::fsync(fd_.get()) != 0) fail("fsync of", tmp_, errno);
-        if (::close(fd_.release()) != 0) fail("closing", tmp_, errno);
+        if (::fsync(fd_.get()) != 0) fail("fsync of", final_, errno);
+        if (::close(fd_.release()) != 0) fail("closing", final_, errno);
         test_hooks::crash_point("posix: object fsynced, not renamed");
         if (::rename(tmp_.c_str(), final_.c_str()) != 0) fail("renaming into place", final_, errno);
         committed_ = true;
@@ -250,23 +286,29 @@ void PosixStorage::remove(const std::vector<std::string>& keys) {
 
 bool PosixStorage::put_if_absent(const std::string& key, const std::string& data) {
     auto p = path_of(key);
-    make_dirs(p.parent_path());
     // Write the content durably under a temp name, then link() it into place: link() fails if the
-    // target exists, which makes the reservation atomic between concurrent pgark processes.
-    auto tmp = p.parent_path() /
-               ("." + p.filename().string() + kTempMarker + std::to_string(getpid()) + "-" + random_suffix());
-    {
+    // target exists, which makes the reservation atomic between concurrent pgark processes. The temp
+    // file goes in every case, also when the filesystem is full or read-only.
+    std::vector<fs::path> created;
+    const auto tmp = temp_path_for(p);
+    int rc = -1, err = 0;
+    try {
+        make_dirs(p.parent_path(), created);
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-        if (!fd) fail("creating", tmp, errno);
-        if (!write_all(fd.get(), std::as_bytes(std::span(data.data(), data.size())), tmp.string()))
-            fail("writing", tmp, EIO);
-        if (::fsync(fd.get()) != 0) fail("fsync of", tmp, errno);
+        if (!fd) fail("creating", p, errno);
+        write_fully(fd.get(), std::as_bytes(std::span(data.data(), data.size())), p);
+        if (::fsync(fd.get()) != 0) fail("fsync of", p, errno);
+        rc = ::link(tmp.c_str(), p.c_str());
+        err = errno;
+    } catch (...) {
+        ::unlink(tmp.c_str());
+        remove_created_dirs(created);
+        throw;
     }
-    int rc = ::link(tmp.c_str(), p.c_str());
-    int err = errno;
     ::unlink(tmp.c_str());
     if (rc != 0) {
         if (err == EEXIST) return false;
+        remove_created_dirs(created);
         fail("creating", p, err);
     }
     fsync_dir(p.parent_path());

@@ -458,7 +458,7 @@ void Client::fail(const Request& r, const std::string& what, const Attempt& a,
     if (a.outcome == Outcome::cancelled) throw Interrupted();
     FailureInfo f;
     f.what = what;
-    f.location = location(r.key);
+    f.location = location(r.message_key.empty() ? r.key : r.message_key);
     f.bucket = opts_.bucket;
     f.endpoint = endpoint_url();
     f.attempt = a;

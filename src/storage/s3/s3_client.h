@@ -36,7 +36,10 @@ Endpoint parse_endpoint(const std::string& endpoint, const std::string& region);
 
 struct Request {
     std::string method = "GET";
-    std::string key;                  // object key in the bucket; empty = the bucket itself
+    std::string key;  // object key in the bucket; empty = the bucket itself
+    // Named in error messages instead of `key` when the request is about more than the bucket: the
+    // prefix a listing reads, the first key a batch delete removes.
+    std::string message_key;
     Params query;                     // unencoded
     Params headers;                   // extra headers, all signed
     std::span<const std::byte> body;  // must outlive the call

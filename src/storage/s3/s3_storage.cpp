@@ -139,6 +139,7 @@ std::vector<ObjectInfo> S3Storage::list(const std::string& prefix) {
                    {"prefix", full_prefix},
                    {"max-keys", std::to_string(client_->options().list_page_size)}};
         if (!token.empty()) r.query.emplace_back("continuation-token", token);
+        r.message_key = full_prefix;
         s3::Response resp = client_->execute(r, "listing", {});
         s3::ListPage page;
         try {
@@ -178,7 +179,10 @@ void S3Storage::remove(const std::vector<std::string>& keys) {
         r.query = {{"delete", ""}};
         r.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", s3::md5_base64_of(body)}};
         r.body = std::as_bytes(std::span(body.data(), body.size()));
-        s3::Response resp = client_->execute(r, "deleting objects from");
+        r.message_key = batch.front();
+        s3::Response resp = client_->execute(
+            r, batch.size() == 1 ? "deleting"
+                                 : "deleting " + std::to_string(batch.size()) + " objects, among them");
         std::vector<s3::DeleteFailure> failures;
         try {
             failures = s3::parse_delete_result(resp.body);
@@ -230,6 +234,7 @@ std::vector<s3::UploadInfo> S3Storage::list_multipart_uploads(const std::string&
         r.query = {{"uploads", ""}, {"prefix", full_prefix}};
         if (!key_marker.empty()) r.query.emplace_back("key-marker", key_marker);
         if (!id_marker.empty()) r.query.emplace_back("upload-id-marker", id_marker);
+        r.message_key = full_prefix;
         s3::Response resp = client_->execute(r, "listing multipart uploads in");
         s3::UploadsPage page;
         try {
