@@ -5,18 +5,18 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
+#include "core/copy_text_hasher.h"
 #include "pg/archive_scanner.h"
 #include "pg/connection.h"
 #include "pg/tools.h"
 #include "stream/sha256.h"
 #include "stream/zstd.h"
 #include "util/cancel.h"
-#include "core/copy_text_hasher.h"
 #include "util/error.h"
 #include "util/host.h"
 #include "util/process.h"
@@ -31,7 +31,7 @@ namespace {
 
 // Removes the traces of a backup that did not complete: archive object and reservation.
 class BackupReservation {
-public:
+  public:
     BackupReservation(Storage& s, Repository::Reservation r) : storage_(s), id_(r.id), claim_(r.claim_key) {}
     ~BackupReservation() {
         test_hooks::crash_point("backup: before removing the claim");
@@ -39,12 +39,13 @@ public:
             if (!done_) storage_.remove({layout::archive_key(id_), layout::manifest_key(id_)});
             storage_.remove({claim_});
         } catch (const std::exception& e) {
-            spdlog::warn("could not remove the reservation of backup {}: {}", id_.str(), redact::scrub(e.what()));
+            spdlog::warn("could not remove the reservation of backup {}: {}", id_.str(),
+                         redact::scrub(e.what()));
         }
     }
     void complete() { done_ = true; }
 
-private:
+  private:
     Storage& storage_;
     BackupId id_;
     std::string claim_;
@@ -62,8 +63,9 @@ BackupResult run_backup(const Context& ctx) {
     int server_major = conn.server_version_num() / 10000;
     PgTools tools = locate_pg_tools(ctx.config().str("pg.bin_dir"), server_major);
     std::string pg_dump_version = tools.version("pg_dump");
-    spdlog::debug("server {} is PostgreSQL {}; using pg_dump {} from {}", params.display(), conn.server_version(),
-                  pg_dump_version, tools.bin_dir.empty() ? "PATH" : tools.bin_dir.string());
+    spdlog::debug("server {} is PostgreSQL {}; using pg_dump {} from {}", params.display(),
+                  conn.server_version(), pg_dump_version,
+                  tools.bin_dir.empty() ? "PATH" : tools.bin_dir.string());
 
     Manifest m;
     m.tool_version = PGARK_VERSION;
@@ -86,7 +88,8 @@ BackupResult run_backup(const Context& ctx) {
     ProcessSpec spec;
     spec.program = tools.program("pg_dump");
     // -Z0: pgark compresses in parallel itself; pg_dump's zlib would halve the throughput.
-    spec.args = {"--format=custom", "--compress=0", "--no-password", "--dbname", params.with_dbname(database).conninfo()};
+    spec.args = {"--format=custom", "--compress=0", "--no-password", "--dbname",
+                 params.with_dbname(database).conninfo()};
     spec.env_set = auth.env();
     // The COPY text of timestamptz depends on TimeZone; fix it so drills can compare row hashes.
     spec.env_set["PGTZ"] = m.timezone;
@@ -113,12 +116,17 @@ BackupResult run_backup(const Context& ctx) {
 
     std::vector<std::byte> buf(1 << 20);
     std::string stream_error;
+    bool first_chunk = true;
     try {
         for (;;) {
             std::size_t n = read_some(child->stdout_fd(), buf, "pg_dump output");
             if (n == 0) break;
             progress::add(n);
             test_hooks::crash_point("backup: streaming pg_dump output");
+            if (first_chunk) {
+                first_chunk = false;  // tests hold a backup here, mid-stream, to run prune beside it
+                test_hooks::pause_at("PGARK_TEST_BACKUP_STREAMING_WAIT_FOR");
+            }
             std::span<const std::byte> chunk(buf.data(), n);
             if (stream_error.empty()) {
                 try {
@@ -137,7 +145,8 @@ BackupResult run_backup(const Context& ctx) {
     if (!status.ok()) {
         std::string err = redact::scrub(tail_lines(child->stderr_text()));
         throw PgError("pg_dump of " + database + " failed (" + status.describe() + ")" +
-                      (err.empty() ? "" : ":\n  " + err) + "\nno backup was recorded; previous backups are untouched");
+                      (err.empty() ? "" : ":\n  " + err) +
+                      "\nno backup was recorded; previous backups are untouched");
     }
     if (stream_error.empty()) {
         try {
@@ -162,7 +171,9 @@ BackupResult run_backup(const Context& ctx) {
     m.toc_entries = scanner.toc().size();
     m.encoding = scanner.encoding();
     if (!scanner.data_hashed())
-        throw PgError("pg_dump wrote a compressed archive although pgark asked for --compress=0; no backup was recorded");
+        throw PgError(
+            "pg_dump wrote a compressed archive although pgark asked for --compress=0; no backup was "
+            "recorded");
     for (const auto& t : scanner.table_data())
         m.tables.push_back({t.schema, t.table, t.rows.value_or(0), copy_hash_hex(t.hash_sum.value_or(0))});
     m.large_objects = scanner.blob_count();
@@ -172,8 +183,8 @@ BackupResult run_backup(const Context& ctx) {
     repo.storage().put(layout::manifest_key(m.id), m.to_json());
     test_hooks::crash_point("backup: manifest stored");
     reservation.complete();
-    spdlog::info("backup {} complete: {} tables, {} raw bytes stored as {} bytes", m.id.str(), m.tables.size(),
-                 m.raw_bytes, m.stored_bytes);
+    spdlog::info("backup {} complete: {} tables, {} raw bytes stored as {} bytes", m.id.str(),
+                 m.tables.size(), m.raw_bytes, m.stored_bytes);
     return {m, repo.describe()};
 }
 
