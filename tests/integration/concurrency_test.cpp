@@ -13,6 +13,7 @@
 
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
+#include "support/proc_util.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
 #include "util/temp.h"
@@ -24,15 +25,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool wait_for_file(const fs::path& p, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!fs::exists(p)) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return true;
-}
 
 class ConcurrencyTest : public ::testing::TestWithParam<Driver> {
   protected:

@@ -148,14 +148,7 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
         }
     }
 
-    std::vector<std::string> scratch_databases() const {
-        auto out = pg().psql("SELECT datname FROM pg_database WHERE datname LIKE 'pgark_drill_%' ORDER BY 1");
-        std::vector<std::string> names;
-        std::istringstream in(out);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) names.push_back(line);
-        return names;
-    }
+    std::vector<std::string> scratch_databases() const { return pg().scratch_databases(); }
     bool spool_parent_empty() const { return fs::is_empty(spool_parent_.path()); }
 
     static inline int counter_ = 0;

@@ -31,20 +31,11 @@ namespace fs = std::filesystem;
 namespace {
 
 std::vector<std::string> scratch_databases() {
-    auto out = PgCluster::shared().psql("SELECT datname FROM pg_database WHERE datname LIKE 'pgark_drill_%' ORDER BY 1");
-    std::vector<std::string> names;
-    std::size_t start = 0;
-    while (start < out.size()) {
-        auto end = out.find('\n', start);
-        if (end == std::string::npos) end = out.size();
-        if (end > start) names.push_back(out.substr(start, end - start));
-        start = end + 1;
-    }
-    return names;
+    return PgCluster::shared().scratch_databases();
 }
 
 class DrillTest : public ::testing::TestWithParam<Driver> {
-protected:
+  protected:
     void SetUp() override {
         db_ = "drill_" + std::to_string(counter_++) + "_" + to_string(GetParam());
         PgCluster::shared().drop_database(db_);
@@ -55,7 +46,8 @@ protected:
     }
     void TearDown() override {
         PgCluster::shared().drop_database(db_);
-        EXPECT_TRUE(scratch_databases().empty()) << "scratch database left behind: " << scratch_databases().front();
+        EXPECT_TRUE(scratch_databases().empty())
+            << "scratch database left behind: " << scratch_databases().front();
         for (const auto& s : scratch_databases()) PgCluster::shared().drop_database(s);
     }
     std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
@@ -74,7 +66,8 @@ protected:
         EXPECT_EQ(r.exit_code, 0) << r.describe();
         return json::parse(r.out)["id"].get<std::string>();
     }
-    json drill(std::vector<std::string> args, int expected_exit, std::map<std::string, std::string> extra = {}) {
+    json drill(std::vector<std::string> args, int expected_exit,
+               std::map<std::string, std::string> extra = {}) {
         args.insert(args.begin(), {"drill", "--json"});
         auto r = pgark(args, extra);
         EXPECT_EQ(r.exit_code, expected_exit) << r.describe();
@@ -134,8 +127,9 @@ TEST_P(DrillTest, PassesAtEveryLevelAndStoresItsReport) {
 
 TEST_P(DrillTest, TamperedRowIsCaughtAndNamed) {
     backup();
-    std::map<std::string, std::string> hook = {{"PGARK_TEST_HOOKS", "1"},
-                                               {"PGARK_TEST_AFTER_RESTORE_SQL", "UPDATE devices SET name = name || '!' WHERE id = 7"}};
+    std::map<std::string, std::string> hook = {
+        {"PGARK_TEST_HOOKS", "1"},
+        {"PGARK_TEST_AFTER_RESTORE_SQL", "UPDATE devices SET name = name || '!' WHERE id = 7"}};
     auto j = drill({}, 1, hook);
     EXPECT_FALSE(j["ok"].get<bool>());
     EXPECT_EQ(j["tables_mismatched"], 1);
@@ -143,7 +137,8 @@ TEST_P(DrillTest, TamperedRowIsCaughtAndNamed) {
     for (const auto& t : j["tables"])
         if (!t["ok"].get<bool>()) {
             named = t["name"] == "devices" && t["schema"] == "public";
-            EXPECT_NE(t["detail"].get<std::string>().find("different contents"), std::string::npos) << t.dump();
+            EXPECT_NE(t["detail"].get<std::string>().find("different contents"), std::string::npos)
+                << t.dump();
         }
     EXPECT_TRUE(named);
     // A deleted row is caught by the row count, at the rows level too.
@@ -206,7 +201,8 @@ TEST_P(DrillTest, ReadsTablesInParallelRangesWhileRestoringAndStillCatchesAChang
 
     // A changed value in the second range is caught, and the table named.
     small_ranges["PGARK_TEST_AFTER_RESTORE_SQL"] =
-        "UPDATE sensor_readings SET temperature = temperature + 0.01 WHERE id = (SELECT max(id) FROM sensor_readings)";
+        "UPDATE sensor_readings SET temperature = temperature + 0.01 WHERE id = (SELECT max(id) FROM "
+        "sensor_readings)";
     j = drill({}, 1, small_ranges);
     EXPECT_EQ(j["tables_mismatched"], 1);
     for (const auto& t : j["tables"])
@@ -284,8 +280,10 @@ TEST_P(DrillLocal, AllKindsOfObjectsPassTheContentLevel) {
         EXPECT_TRUE(j["ok"].get<bool>()) << level << ": " << j.dump(1).substr(0, 3000);
         if (std::string(level) == "schema") continue;
         std::set<std::pair<std::string, std::string>> drilled;
-        for (const auto& t : j["tables"]) drilled.insert({t["schema"].get<std::string>(), t["name"].get<std::string>()});
-        for (const auto& t : expected) EXPECT_TRUE(drilled.count(t)) << t.first << "." << t.second << " not verified";
+        for (const auto& t : j["tables"])
+            drilled.insert({t["schema"].get<std::string>(), t["name"].get<std::string>()});
+        for (const auto& t : expected)
+            EXPECT_TRUE(drilled.count(t)) << t.first << "." << t.second << " not verified";
     }
     auto j = drill({}, 0, {{"PGTZ", "Asia/Kolkata"}});  // a different session time zone changes nothing
     EXPECT_EQ(check(j, "large objects")["status"], "pass");
@@ -319,7 +317,8 @@ TEST_P(DrillLocal, AllKindsOfObjectsPassWhenEveryTableIsLoadedAndReadInParts) {
 
 TEST_P(DrillLocal, ServerWithDifferentTimeZoneCausesNoFalseMismatch) {
     backup();
-    PgCluster::shared().psql("ALTER DATABASE " + PgCluster::quote_ident(db_) + " SET TimeZone = 'America/St_Johns'");
+    PgCluster::shared().psql("ALTER DATABASE " + PgCluster::quote_ident(db_) +
+                             " SET TimeZone = 'America/St_Johns'");
     PgCluster::shared().psql("ALTER SYSTEM SET TimeZone = 'Pacific/Chatham'; SELECT pg_reload_conf()");
     auto j = drill({}, 0);
     PgCluster::shared().psql("ALTER SYSTEM RESET TimeZone; SELECT pg_reload_conf()");
@@ -416,8 +415,9 @@ TEST_P(DrillLocal, NeverDropsADatabaseWithoutItsMark) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_TRUE(PgCluster::shared().database_exists(name));
     // A mark of another drill is not enough either.
-    PgCluster::shared().psql("COMMENT ON DATABASE " + name + " IS " +
-                             PgCluster::quote_literal(ScratchMark::for_this_process("other-drill").to_comment()));
+    PgCluster::shared().psql(
+        "COMMENT ON DATABASE " + name + " IS " +
+        PgCluster::quote_literal(ScratchMark::for_this_process("other-drill").to_comment()));
     EXPECT_THROW(drop_marked_database(server, name, "this-drill"), Error);
     EXPECT_TRUE(PgCluster::shared().database_exists(name));
     PgCluster::shared().drop_database(name);
@@ -427,11 +427,13 @@ TEST_P(DrillLocal, AmcheckSkippedWhenItCannotBeCreated) {
     backup();
     PgCluster::shared().psql(
         "DROP ROLE IF EXISTS drill_runner; CREATE ROLE drill_runner LOGIN CREATEDB PASSWORD 'runner-pw-9'");
-    std::string target = "host=127.0.0.1 port=" + std::to_string(PgCluster::shared().port()) + " user=drill_runner dbname=postgres";
+    std::string target = "host=127.0.0.1 port=" + std::to_string(PgCluster::shared().port()) +
+                         " user=drill_runner dbname=postgres";
     auto j = drill({"--target", target}, 0, {{"PGPASSWORD", "runner-pw-9"}});
     auto c = check(j, "amcheck");
     EXPECT_EQ(c["status"], "skipped");
-    EXPECT_NE(c["detail"].get<std::string>().find("skipped: amcheck not available"), std::string::npos) << c.dump();
+    EXPECT_NE(c["detail"].get<std::string>().find("skipped: amcheck not available"), std::string::npos)
+        << c.dump();
     EXPECT_TRUE(j["ok"].get<bool>());
 }
 

@@ -63,15 +63,6 @@ bool has_reason(const json& e, const std::string& prefix) {
     return false;
 }
 
-bool wait_for_file(const fs::path& p, std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!fs::exists(p)) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return true;
-}
-
 class PruneTest : public ::testing::TestWithParam<Driver> {
   protected:
     void SetUp() override {

@@ -43,21 +43,8 @@ std::string joined(const std::vector<std::string>& v) {
     return out;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) out.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
-
 std::vector<std::string> scratch_databases() {
-    return lines_of(PgCluster::shared().psql(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'pgark_drill_%' ORDER BY 1"));
+    return PgCluster::shared().scratch_databases();
 }
 
 // pgark's own connection and pg_dump's both run as application "pgark backup": once a failed backup has

@@ -444,6 +444,15 @@ bool PgCluster::database_exists(const std::string& name) {
     return psql("SELECT 1 FROM pg_database WHERE datname = " + quote_literal(name)) == "1";
 }
 
+std::vector<std::string> PgCluster::scratch_databases() {
+    auto out = psql("SELECT datname FROM pg_database WHERE datname LIKE 'pgark\\_drill\\_%' ORDER BY 1");
+    std::vector<std::string> names;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) names.push_back(line);
+    return names;
+}
+
 std::map<std::string, std::string> PgCluster::client_env(const std::string& db) const {
     return {{"PGHOST", host_},
             {"PGPORT", std::to_string(port_)},

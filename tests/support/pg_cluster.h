@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pgark {
 class Child;
@@ -48,6 +49,8 @@ class PgCluster {
     void create_database(const std::string& name);
     void drop_database(const std::string& name);  // IF EXISTS, WITH (FORCE)
     bool database_exists(const std::string& name);
+    // pgark's drill scratch databases (pgark_drill_*) in the cluster, sorted: tests check none is left.
+    std::vector<std::string> scratch_databases();
 
     // PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE for TCP access as the superuser (password auth).
     std::map<std::string, std::string> client_env(const std::string& db) const;

@@ -63,6 +63,15 @@ pid_t wait_for_descendant(pid_t pid, const std::string& name, std::chrono::milli
     return -1;
 }
 
+bool wait_for_file(const std::string& path, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (::access(path.c_str(), F_OK) != 0) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+}
+
 pid_t dead_pid() {
     pid_t pid = fork();
     if (pid == 0) _exit(0);

@@ -17,6 +17,9 @@ std::vector<pid_t> descendants_named(pid_t pid, const std::string& name, const s
 pid_t wait_for_descendant(pid_t pid, const std::string& name, std::chrono::milliseconds timeout,
                           const std::string& arg = "");
 
+// Polls until `path` exists (a test hook's "<file>.reached" marker, say); false after `timeout`.
+bool wait_for_file(const std::string& path, std::chrono::seconds timeout);
+
 // A pid that certainly runs no process: a child that has exited and been reaped.
 pid_t dead_pid();
 
