@@ -22,7 +22,6 @@
 
 #include "commands/restored_db.h"
 #include "commands/restored_verifier.h"
-#include "util/test_hooks.h"
 #include "commands/verify.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
@@ -34,6 +33,7 @@
 #include "util/process.h"
 #include "util/redact.h"
 #include "util/temp.h"
+#include "util/test_hooks.h"
 #include "util/units.h"
 
 namespace pgark {
@@ -171,19 +171,14 @@ DrillReport Drill::run() {
         test_hooks::crash_point("drill: scratch database created");
         // Test-only: tamper with the restored data to prove verification catches it (tables are then
         // read only after the tampering, not while pg_restore runs).
-        const char* tamper = getenv("PGARK_TEST_HOOKS") ? getenv("PGARK_TEST_AFTER_RESTORE_SQL") : nullptr;
-        VerifyOptions opts{level,
-                           static_cast<int>(ctx_.config().integer("drill.jobs")),
-                           ctx_.config().str("drill.amcheck") != "off",
-                           ctx_.config().str("drill.amcheck") == "full",
-                           ctx_.config().user_checks(),
-                           std::nullopt,
-                           tamper == nullptr};
+        const char* tamper = test_hooks::enabled() ? getenv("PGARK_TEST_AFTER_RESTORE_SQL") : nullptr;
+        const int jobs = static_cast<int>(ctx_.config().integer("drill.jobs"));
+        auto opts = VerifyOptions::from_config(ctx_.config(), level, jobs);
+        opts.during_restore = tamper == nullptr;
         Verifier verifier(scratch->conn(), m_, opts, *av.scanner);
         phase("restore", [&](PhaseTiming& p) {
             verifier.start();
-            p.detail = restore_archive(spool, scratch->conn(), m_, bin_dir,
-                                       static_cast<int>(ctx_.config().integer("drill.jobs")),
+            p.detail = restore_archive(spool, scratch->conn(), m_, bin_dir, jobs,
                                        ctx_.config().boolean("drill.restore_owner"), av.scanner.get(),
                                        [&](int id) { verifier.item_restored(id); });
         });

@@ -45,20 +45,33 @@ std::string describe_holder(const LockInfo& l) {
            h.host + ", since " + format_iso8601(h.started_at) + ")";
 }
 
+struct Claim {
+    const ObjectInfo* object;
+    std::optional<Holder> holder;  // nullopt: unreadable
+};
+
+// The id claims among a backup's objects with the process each names; `include` picks the objects
+// worth reading. Claims removed since the listing are left out.
+template <typename Include>
+std::vector<Claim> read_claims(Storage& storage, const Repository::StoredBackup& b, Include include) {
+    const std::string prefix = layout::claim_prefix(b.id);
+    std::vector<Claim> out;
+    for (const auto& o : b.objects) {
+        if (o.key.compare(0, prefix.size(), prefix) != 0 || !include(o)) continue;
+        try {
+            out.push_back({&o, Holder::parse(storage.get(o.key))});
+        } catch (const NotFoundError&) {
+        }
+    }
+    return out;
+}
+
 // An incomplete backup whose id claim belongs to a live process on this host is still running,
 // however old it is.
 bool claimed_by_live_local_process(Storage& storage, const Repository::StoredBackup& b,
                                    const HolderCheck& check) {
-    for (const auto& o : b.objects) {
-        if (o.key.compare(0, layout::claim_prefix(b.id).size(), layout::claim_prefix(b.id)) != 0) continue;
-        std::optional<Holder> h;
-        try {
-            h = Holder::parse(storage.get(o.key));
-        } catch (const NotFoundError&) {
-            continue;
-        }
-        if (h && h->host == check.host && holder_is_live(*h, check)) return true;
-    }
+    for (const auto& c : read_claims(storage, b, [](const ObjectInfo&) { return true; }))
+        if (c.holder && c.holder->host == check.host && holder_is_live(*c.holder, check)) return true;
     return false;
 }
 
@@ -210,17 +223,10 @@ PruneResult Prune::run() {
     // backup. Removed once its process is gone and it is older than the bound.
     for (const auto& b : stored) {
         if (!b.has_manifest()) continue;
-        for (const auto& o : b.objects) {
-            if (o.key.compare(0, layout::claim_prefix(b.id).size(), layout::claim_prefix(b.id)) != 0)
-                continue;
-            if (o.modified && *o.modified >= bound) continue;
-            std::optional<Holder> h;
-            try {
-                h = Holder::parse(storage.get(o.key));
-            } catch (const NotFoundError&) {
-                continue;
-            }
-            if (h && holder_is_live(*h, check)) continue;
+        auto old_enough = [&](const ObjectInfo& o) { return !o.modified || *o.modified < bound; };
+        for (const auto& [object, holder] : read_claims(storage, b, old_enough)) {
+            if (holder && holder_is_live(*holder, check)) continue;
+            const auto& o = *object;
             try {
                 if (!opts_.dry_run) {
                     storage.remove({o.key});

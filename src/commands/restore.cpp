@@ -113,7 +113,7 @@ void Restore::inspect_target(Connection& admin) {
         case RestoreMode::to_new:
             if (plan.target_exists) {
                 // What a killed restore left behind carries its mark: restoring again replaces it.
-                auto mark = database_mark(server_, db, ScratchMark::kRestorePrefix);
+                auto mark = database_mark(admin, db, ScratchMark::kRestorePrefix);
                 if (mark && mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
                     plan.partial_from = mark->describe();
                 else if (mark)
@@ -238,6 +238,7 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                        create_database_options(scanner, false));
             p.detail = "locale C (the backup's locale is not available)";
         }
+        destroyed_ = true;  // (--to-new) from here on, a failure leaves a partial database of ours
         // Until the restore finished, the database says so: a killed run's leftover is recognisable.
         admin.exec(
             "COMMENT ON DATABASE " + qdb + " IS " +
@@ -249,12 +250,13 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
         case RestoreMode::to_new:
             if (!plan.partial_from.empty()) {
                 phase("drop database", [&](PhaseTiming& p) {
-                    auto mark = database_mark(server_, db, ScratchMark::kRestorePrefix);
+                    auto mark = database_mark(admin, db, ScratchMark::kRestorePrefix);
                     if (!mark || !mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
-                        throw Error("database " + db +
-                                    " changed since it was inspected; nothing was changed");
-                    admin.exec("DROP DATABASE " + qdb +
-                               (admin.server_version_num() >= 130000 ? " WITH (FORCE)" : ""));
+                        throw Error("database " + db + " on " + plan.server +
+                                    " is no longer the partial result of a killed restore (another restore "
+                                    "may have taken it over); nothing was changed: run the command again "
+                                    "once that restore has finished, or choose another name");
+                    drop_database(admin, db);
                     p.detail = "the partial result of a killed restore (" + plan.partial_from + ")";
                 });
             }
@@ -272,9 +274,7 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                 });
                 destroyed_ = true;
                 phase("drop database", [&](PhaseTiming&) {
-                    // FORCE terminates sessions that connected since.
-                    admin.exec("DROP DATABASE " + qdb +
-                               (admin.server_version_num() >= 130000 ? " WITH (FORCE)" : ""));
+                    drop_database(admin, db);  // FORCE terminates sessions that connected since
                 });
             }
             phase("create database", create);
@@ -416,14 +416,8 @@ RestoreResult Restore::run() {
     }
 
     try {
-        if (plan.mode == RestoreMode::to_new) destroyed_ = true;  // a partial new database is left on failure
         destroy_and_prepare(*av.scanner);
-        VerifyOptions vopts{level,
-                            plan.jobs,
-                            ctx_.config().str("drill.amcheck") != "off",
-                            ctx_.config().str("drill.amcheck") == "full",
-                            ctx_.config().user_checks(),
-                            std::nullopt};
+        auto vopts = VerifyOptions::from_config(ctx_.config(), level, plan.jobs);
         if (plan.mode == RestoreMode::schema_cascade)
             vopts.large_object_oids = large_object_oids(*av.scanner);
         Verifier verifier(server_.with_dbname(plan.target_database), m_, vopts, *av.scanner);
@@ -457,8 +451,18 @@ RestoreResult Restore::run() {
     }
     if (marked_) {
         // Restored and verified (whatever the verdict): no longer the partial result of a restore.
-        Connection admin(server_, "pgark restore");
-        admin.exec("COMMENT ON DATABASE " + admin.quote_ident(plan.target_database) + " IS NULL");
+        try {
+            Connection admin(server_, "pgark restore");
+            admin.exec("COMMENT ON DATABASE " + admin.quote_ident(plan.target_database) + " IS NULL");
+        } catch (const Interrupted&) {
+            throw;
+        } catch (const Error& e) {
+            spdlog::warn(
+                "{} is restored, but its pgark-restore mark could not be removed ({}); a later `pgark "
+                "restore --to-new {}` would take it for a killed restore's leftover once this process has "
+                "ended: remove the mark with COMMENT ON DATABASE ... IS NULL",
+                plan.target_database, redact::scrub(e.what()), plan.target_database);
+        }
     }
     r_.ok = r_.tables_mismatched() == 0 && all_passed(r_.checks);
     if (!r_.ok)

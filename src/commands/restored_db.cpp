@@ -1,9 +1,9 @@
-// pg_restore into a database, and verification of the restored database against the backup.
+// pg_restore into a database (with the dominant tables loaded by pgark beside it), and sweeping the
+// spools of killed runs.
 #include "commands/restored_db.h"
 
 #include <signal.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <spdlog/spdlog.h>
 #include <cerrno>
@@ -12,14 +12,10 @@
 #include <atomic>
 #include <exception>
 #include <fstream>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <thread>
 
-#include "util/test_hooks.h"
-#include "core/copy_text_hasher.h"
 #include "pg/copy_loader.h"
 #include "pg/restore_readiness.h"
 #include "pg/table_content.h"
@@ -29,6 +25,7 @@
 #include "util/process.h"
 #include "util/progress.h"
 #include "util/redact.h"
+#include "util/test_hooks.h"
 #include "util/text.h"
 
 namespace pgark {
@@ -82,8 +79,11 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
     std::uint64_t read_before = 0;  // by earlier pg_restore runs
     std::atomic<std::uint64_t> loaded{0};
 
+    // Thrown from pg_restore's wait when `give_up` is set: the Child's destructor stops pg_restore.
+    struct GaveUp {};
     auto run = [&](const std::vector<std::string>& sections, int n,
-                   const std::optional<std::filesystem::path>& list = std::nullopt) {
+                   const std::optional<std::filesystem::path>& list = std::nullopt,
+                   const std::atomic<bool>* give_up = nullptr) {
         ProcessSpec spec;
         spec.program = tools.program("pg_restore");
         spec.args = {"--dbname", c.conninfo(), "--jobs", std::to_string(n), "--no-password"};
@@ -114,6 +114,7 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
         std::uint64_t read = 0;
         auto next_sample = std::chrono::steady_clock::now();
         auto st = child->wait_cancellable([&] {
+            if (give_up && *give_up) throw GaveUp{};
             auto now = std::chrono::steady_clock::now();
             if (now < next_sample) return;
             next_sample = now + std::chrono::milliseconds(250);
@@ -152,7 +153,7 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
         out << text;
         if (!out.flush()) throw Error("cannot write " + list.string() + " (the restore spool's directory)");
     }
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop{false}, load_failed{false}, load_done{false};
     std::exception_ptr load_error;
     auto session = archive_session(*scanner);
     const auto batch_bytes =
@@ -167,7 +168,9 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
             }
         } catch (...) {
             load_error = std::current_exception();
+            load_failed = true;
         }
+        load_done = true;
     });
     struct JoinOnExit {  // stops the loader when pg_restore fails or the run is interrupted
         std::thread& t;
@@ -178,7 +181,17 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
             t.join();
         }
     } join_loader{loader, stop};
-    run({"data"}, jobs, list);
+    try {
+        run({"data"}, jobs, list, &load_failed);  // a failed load stops pg_restore's data pass at once
+    } catch (const GaveUp&) {
+    }
+    // The split tables are the largest: pg_restore may be done long before them. Keep the progress
+    // line moving and stay interruptible meanwhile.
+    while (!load_done) {
+        cancel::throw_if_requested();
+        progress::raise_to(std::min<std::uint64_t>(read_before + loaded, spool_size));
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
     loader.join();
     if (load_error) std::rethrow_exception(load_error);
     run({"post-data"}, serial_post_data ? 1 : jobs);

@@ -9,12 +9,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "util/test_hooks.h"
 #include "core/copy_text_hasher.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/redact.h"
+#include "util/test_hooks.h"
 
 namespace pgark {
 
@@ -29,6 +29,17 @@ std::string first_line_of_error(const std::string& what) {
 }
 
 }  // namespace
+
+VerifyOptions VerifyOptions::from_config(const config::Config& config, DrillLevel level, int jobs) {
+    VerifyOptions o;
+    o.level = level;
+    o.jobs = jobs;
+    const auto& amcheck = config.str("drill.amcheck");
+    o.amcheck = amcheck != "off";
+    o.amcheck_heapallindexed = amcheck == "full";
+    o.user_checks = config.user_checks();
+    return o;
+}
 
 std::vector<std::string> large_object_oids(const ArchiveScanner& scanner) {
     std::vector<std::string> oids;
@@ -74,17 +85,20 @@ Verifier::Verifier(ConnParams db, const Manifest& m, VerifyOptions opts, const A
         }
     }
     readiness_.emplace(scanner_.toc());
+    table_queued_.assign(m_.tables.size(), false);
     if (table_tasks_) tables_left_ = m_.tables.size();
     if (amcheck_tasks_) amcheck_left_ = readiness_->tables().size();
 }
 
 Verifier::~Verifier() {
     stop_workers();
-    if (amcheck_created_ && !cancel::requested()) {
+    // Also when interrupted: after `pgark restore` the database is the user's, not a scratch one.
+    if (amcheck_created_) {
         try {
             drop_amcheck();
-        } catch (...) {
-            // Best effort on a failure path; the database is a scratch one or reported as failed.
+        } catch (const std::exception& e) {
+            spdlog::warn("could not drop the amcheck extension pgark created in {}: {}", db_.dbname(),
+                         redact::scrub(e.what()));
         }
     }
 }
@@ -114,20 +128,28 @@ void Verifier::restore_done() {
         ready = readiness_->finish_all();
     }
     release(ready);
-    if (table_tasks_) {
-        // Tables of the manifest without a data block in the archive (reported as such).
-        for (std::size_t i = 0; i < m_.tables.size(); ++i)
-            if (!data_of_table_.count(i)) queue_.push_back(Task::whole_table(i));
-    }
     std::lock_guard lk(mu_);
+    if (table_tasks_) {
+        // Every table not queued yet: those without a data block in the archive (reported as such), and
+        // any whose data pg_restore's progress never named.
+        for (std::size_t i = 0; i < m_.tables.size(); ++i) {
+            if (table_queued_[i]) continue;
+            table_queued_[i] = true;
+            queue_.push_back(Task::whole_table(i));
+        }
+    }
     if (tables_left_ == 0 && amcheck_left_ == 0) queue_.close();
 }
 
 void Verifier::release(const RestoreReadiness::Ready& ready) {
+    std::lock_guard lk(mu_);
     if (table_tasks_) {
-        for (int id : ready.contents)
-            if (auto it = table_of_data_.find(id); it != table_of_data_.end())
-                queue_.push_back(Task::whole_table(it->second));
+        for (int id : ready.contents) {
+            auto it = table_of_data_.find(id);
+            if (it == table_of_data_.end() || table_queued_[it->second]) continue;
+            table_queued_[it->second] = true;
+            queue_.push_back(Task::whole_table(it->second));
+        }
     }
     if (amcheck_tasks_) {
         for (int id : ready.indexes) queue_.push_back(Task::table_indexes(id));
@@ -325,8 +347,9 @@ void Verifier::drop_amcheck() {
 
 void Verifier::amcheck_table(Connection& c, const Task& t) {
     std::vector<Row> indexes;
-    auto target = parse_copy_target(copy_stmt_.at(t.data_id));
-    // A table whose COPY statement is unusual is left to the sweep in run_checks().
+    const auto stmt = copy_stmt_.find(t.data_id);
+    auto target = stmt == copy_stmt_.end() ? std::nullopt : parse_copy_target(stmt->second);
+    // A table whose COPY statement is unusual (or unknown) is left to the sweep in run_checks().
     if (target && amcheck_schema(c)) {
         indexes = c.query(
             "SELECT c.oid::text, c.oid::regclass::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "

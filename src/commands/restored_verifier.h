@@ -43,6 +43,9 @@ struct VerifyOptions {
     std::optional<std::vector<std::string>> large_object_oids;
     // Read tables while pg_restore still runs (false: only after restore_done()).
     bool during_restore = true;
+
+    // `level` and `jobs` with amcheck (drill.amcheck) and the user's checks from `config`.
+    static VerifyOptions from_config(const config::Config& config, DrillLevel level, int jobs);
 };
 
 // OIDs of the large objects in an archive (its BLOB entries), as text.
@@ -148,7 +151,6 @@ class Verifier {
     std::map<std::size_t, int> data_of_table_;  // manifest table -> TABLE DATA dump id
     std::optional<RestoreReadiness> readiness_;
     bool table_tasks_ = false, amcheck_tasks_ = false;
-    bool split_ranges_ = false;  // server can scan TID ranges (PostgreSQL 14+)
 
     WorkQueue<Task> queue_;
     std::vector<std::thread> workers_;
@@ -157,6 +159,7 @@ class Verifier {
     std::size_t tables_left_ = 0, amcheck_left_ = 0;  // tables not yet verified / index-checked
     std::map<std::size_t, TableProgress> in_progress_;
     bool released_all_ = false;
+    std::vector<bool> table_queued_;  // manifest table -> its verification was queued
     std::exception_ptr failure_;
     std::vector<PGcancel*> cancels_;
     // amcheck

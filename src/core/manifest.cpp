@@ -73,48 +73,14 @@ T field(const json& j, const char* name, const std::string& where) {
     }
 }
 
-// The years a SystemTime can hold: libstdc++'s system_clock counts nanoseconds in 64 bits, which ends in
-// April 2262, and converting a later time overflows (undefined behaviour). pgark wrote no backup before 1970.
-constexpr int kFirstYear = 1970;
-constexpr int kLastYear = 2261;
-
-bool year_in_range(const std::string& text, std::size_t pos) {
-    if (pos + 4 > text.size()) return false;
-    int year = 0;
-    for (std::size_t i = pos; i < pos + 4; ++i) {
-        if (text[i] < '0' || text[i] > '9') return false;
-        year = year * 10 + (text[i] - '0');
-    }
-    return year >= kFirstYear && year <= kLastYear;
-}
-
-// Exactly what to_json() writes (or the same without milliseconds): parse_iso8601 itself accepts looser
-// forms, normalises impossible dates such as February 30, and has no range check.
 SystemTime time_field(const json& j, const char* name, const std::string& where) {
-    const auto text = field<std::string>(j, name, where);
-    auto bad = [&] {
-        return VerifyError(where + ": manifest field '" + name +
-                           "' is not a UTC time like 2026-01-24T02:00:00.250Z between the years " +
-                           std::to_string(kFirstYear) + " and " + std::to_string(kLastYear) +
-                           "; the manifest is damaged or was not written by pgark");
-    };
-    const std::string shape = text.size() == 24 ? "dddd-dd-ddTdd:dd:dd.dddZ" : "dddd-dd-ddTdd:dd:ddZ";
-    if (text.size() != shape.size() || !year_in_range(text, 0)) throw bad();
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i]) throw bad();
-    auto t = parse_iso8601(text);
-    if (!t || format_iso8601(*t, text.size() == 24) != text) throw bad();
+    auto t = parse_iso8601(field<std::string>(j, name, where));
+    if (!t)
+        throw VerifyError(where + ": manifest field '" + name +
+                          "' is not a UTC time like 2026-01-24T02:00:00.250Z between the years " +
+                          std::to_string(kFirstYear) + " and " + std::to_string(kLastYear) +
+                          "; the manifest is damaged or was not written by pgark");
     return *t;
-}
-
-// BackupId::parse converts the id's time without a range check either. In an id that parses, the date
-// follows the last '_' but one (the database part may hold '_', the time and sequence may not).
-std::optional<BackupId> id_field(const json& j, const std::string& where) {
-    const auto text = field<std::string>(j, "id", where);
-    const auto last = text.rfind('_');
-    const auto date = last == std::string::npos || last == 0 ? std::string::npos : text.rfind('_', last - 1);
-    if (date != std::string::npos && !year_in_range(text, date + 1)) return std::nullopt;
-    return BackupId::parse(text);
 }
 
 bool is_hex(const std::string& s, std::size_t len) {
@@ -139,7 +105,7 @@ Manifest Manifest::from_json(const std::string& text, const std::string& where) 
     if (m.format < 1)
         throw VerifyError(where + ": manifest format " + std::to_string(m.format) + " is invalid");
     m.tool_version = field<std::string>(j, "tool_version", where);
-    auto id = id_field(j, where);
+    auto id = BackupId::parse(field<std::string>(j, "id", where));
     if (!id) throw VerifyError(where + ": manifest id is not a valid backup id");
     m.id = *id;
     m.database = field<std::string>(j, "database", where);

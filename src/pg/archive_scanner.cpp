@@ -33,7 +33,7 @@ constexpr int k_vers_max = make_version(1, 16, 255);
 constexpr int format_custom = 1;
 constexpr uint8_t blk_data = 1;
 constexpr uint8_t blk_blobs = 3;
-constexpr int max_int_size = 32;  // pg_restore's own sanity limit
+constexpr int max_int_size = kMaxArchiveIntSize;
 // TOC strings are SQL text; PostgreSQL cannot store more than 1 GB in a field, so a longer length means
 // a corrupt archive rather than a reason to buffer gigabytes.
 constexpr int64_t max_string_length = int64_t{1} << 30;
@@ -55,6 +55,18 @@ struct XxhDeleter {
 };
 
 }  // namespace
+
+std::optional<int64_t> decode_archive_int(const uint8_t* bytes, int int_size) {
+    uint64_t magnitude = 0;
+    for (int i = 1; i <= int_size; ++i) {
+        if (i - 1 < 8)
+            magnitude |= uint64_t{bytes[i]} << (8 * (i - 1));
+        else if (bytes[i] != 0)
+            return std::nullopt;
+    }
+    if (magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return bytes[0] != 0 ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+}
 
 std::string to_string(ArchiveCompression compression) {
     switch (compression) {
@@ -149,18 +161,9 @@ struct ArchiveScanner::Impl {
         const auto n = static_cast<size_t>(header.int_size) + 1;
         const uint8_t* b = nullptr;
         if (!take_raw(c, n, b)) return false;
-        uint64_t magnitude = 0;
-        for (size_t i = 1; i < n; ++i) {
-            if (i - 1 < 8) {
-                magnitude |= uint64_t{b[i]} << (8 * (i - 1));
-            } else if (b[i] != 0) {
-                fail("integer too large at offset " + std::to_string(pos(c) - n) + " of the archive");
-            }
-        }
-        if (magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-            fail("integer too large at offset " + std::to_string(pos(c) - n) + " of the archive");
-        }
-        out = b[0] != 0 ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
+        auto v = decode_archive_int(b, header.int_size);
+        if (!v) fail("integer too large at offset " + std::to_string(pos(c) - n) + " of the archive");
+        out = *v;
         return true;
     }
 

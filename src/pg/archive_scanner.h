@@ -29,6 +29,13 @@ enum class ArchiveCompression { none, gzip, lz4, zstd, unknown };
 
 std::string to_string(ArchiveCompression compression);
 
+// The largest int size (bytes of magnitude) an archive may declare: pg_restore's own sanity limit.
+constexpr int kMaxArchiveIntSize = 32;
+
+// An archive integer from its int_size + 1 bytes (sign byte, then the magnitude least significant byte
+// first); nullopt when it does not fit an int64.
+std::optional<std::int64_t> decode_archive_int(const std::uint8_t* bytes, int int_size);
+
 struct ArchiveHeader {
     int vmaj = 0, vmin = 0, vrev = 0;
     int int_size = 0;  // bytes of magnitude in each integer

@@ -45,16 +45,11 @@ class BlockReader {
         return static_cast<std::uint8_t>(c);
     }
     std::int64_t integer() {
-        bool negative = byte() != 0;
-        std::uint64_t v = 0;
-        for (int i = 0; i < int_size_; ++i) {
-            std::uint64_t b = byte();
-            if (i < 8)
-                v |= b << (8 * i);
-            else if (b != 0)
-                throw VerifyError(what_ + ": integer too large in a data block");
-        }
-        return negative ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+        std::uint8_t raw[kMaxArchiveIntSize + 1];
+        read_exact(reinterpret_cast<char*>(raw), static_cast<std::size_t>(int_size_) + 1);
+        auto v = decode_archive_int(raw, int_size_);
+        if (!v) throw VerifyError(what_ + ": integer too large in a data block");
+        return *v;
     }
 
   private:
@@ -158,6 +153,10 @@ void load_table_data(const ConnParams& db, const std::filesystem::path& archive,
                                                  " failed: " + PQerrorMessage(pg))));
         PGresult* r;
         while ((r = PQgetResult(pg))) {
+            if (PQresultStatus(r) == PGRES_COPY_IN) {  // PQputCopyEnd failed: libpq would never leave COPY
+                PQclear(r);
+                break;
+            }
             if (!abort_reason && PQresultStatus(r) != PGRES_COMMAND_OK)
                 fail(std::make_exception_ptr(PgError("loading " + name + " failed on " + c.display() + ": " +
                                                      PQresultErrorMessage(r))));
@@ -195,7 +194,10 @@ void load_table_data(const ConnParams& db, const std::filesystem::path& archive,
             cancel::throw_if_requested();
             auto len = in.integer();
             if (len == 0) break;
-            if (len < 0) throw VerifyError("negative chunk length in the data block of " + name);
+            // pg_dump writes rows in chunks far below PostgreSQL's 1 GB field limit.
+            if (len < 0 || len > (std::int64_t{1} << 30))
+                throw VerifyError("chunk length " + std::to_string(len) + " in the data block of " + name +
+                                  ": the archive is damaged");
             auto old = batch.size();
             batch.resize(old + static_cast<std::size_t>(len));
             in.read_exact(batch.data() + old, static_cast<std::size_t>(len));

@@ -9,10 +9,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "pg_restore: ";
 
-bool starts_with(std::string_view s, std::string_view p) {
-    return s.substr(0, p.size()) == p;
-}
-
 // Post-data items whose statement reads can run beside (see the header).
 bool locks_table_exclusively(const ArchiveTocEntry& e) {
     return e.desc != "INDEX" && e.desc != "FK CONSTRAINT" && e.desc != "TRIGGER";
@@ -22,9 +18,9 @@ bool locks_table_exclusively(const ArchiveTocEntry& e) {
 
 std::optional<int> parse_finished_item(std::string_view line) {
     constexpr std::string_view what = "finished item ";
-    if (!starts_with(line, kPrefix)) return std::nullopt;
+    if (!line.starts_with(kPrefix)) return std::nullopt;
     line.remove_prefix(kPrefix.size());
-    if (!starts_with(line, what)) return std::nullopt;
+    if (!line.starts_with(what)) return std::nullopt;
     line.remove_prefix(what.size());
     int id = 0;
     auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), id);
@@ -34,10 +30,10 @@ std::optional<int> parse_finished_item(std::string_view line) {
 }
 
 bool is_pg_restore_info_line(std::string_view line) {
-    if (!starts_with(line, kPrefix)) return false;
+    if (!line.starts_with(kPrefix)) return false;
     line.remove_prefix(kPrefix.size());
     for (std::string_view level : {"error:", "warning:", "detail:", "hint:", "fatal:"})
-        if (starts_with(line, level)) return false;
+        if (line.starts_with(level)) return false;
     return true;
 }
 

@@ -41,11 +41,12 @@ std::optional<std::string> database_comment(Connection& c, const std::string& na
     return rows[0][0];
 }
 
-void drop_now(Connection& c, const std::string& name) {
-    c.exec("DROP DATABASE IF EXISTS " + c.quote_ident(name) + " WITH (FORCE)");
-}
-
 }  // namespace
+
+void drop_database(Connection& admin, const std::string& name) {
+    admin.exec("DROP DATABASE IF EXISTS " + admin.quote_ident(name) +
+               (admin.server_version_num() >= 130000 ? " WITH (FORCE)" : ""));
+}
 
 std::string ScratchMark::to_comment(const char* prefix) const {
     nlohmann::json j = {
@@ -62,11 +63,9 @@ std::string ScratchMark::describe() const {
     return "pid " + std::to_string(pid) + " on host " + host + ", started " + format_iso8601(started_at);
 }
 
-std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name,
-                                         const char* prefix) {
-    auto c = admin_connection(server);
+std::optional<ScratchMark> database_mark(Connection& admin, const std::string& name, const char* prefix) {
     bool exists = false;
-    auto comment = database_comment(c, name, exists);
+    auto comment = database_comment(admin, name, exists);
     if (!comment) return std::nullopt;
     return ScratchMark::parse(*comment, prefix);
 }
@@ -151,7 +150,7 @@ void drop_marked_database(const ConnParams& server, const std::string& name, con
     if (!mark || (!drill_id.empty() && mark->drill_id != drill_id))
         throw Error("database " + name + " on " + c.display() +
                     " does not carry this drill's pgark mark; refusing to drop it");
-    drop_now(c, name);
+    drop_database(c, name);
 }
 
 std::vector<std::string> sweep_scratch_databases(const ConnParams& server,

@@ -31,9 +31,14 @@ struct ScratchMark {
     std::string describe() const;  // "pid 123 on host h, started 2026-01-24T02:00:00Z"
 };
 
-// The pgark mark (COMMENT ON DATABASE) of `name`, if the database exists and carries one with `prefix`.
-std::optional<ScratchMark> database_mark(const ConnParams& server, const std::string& name,
-                                         const char* prefix);
+class Connection;
+
+// The pgark mark (COMMENT ON DATABASE) of `name`, if the database exists and carries one with `prefix`;
+// `admin` is connected to the server's maintenance database.
+std::optional<ScratchMark> database_mark(Connection& admin, const std::string& name, const char* prefix);
+
+// DROP DATABASE `name`, terminating its sessions (WITH (FORCE), PostgreSQL 13 and later).
+void drop_database(Connection& admin, const std::string& name);
 
 // "pgark_drill_<db>_<yyyymmddhhmmss>_<random>", at most 63 bytes, ASCII only.
 std::string scratch_database_name(const std::string& database, SystemTime when);

@@ -47,10 +47,10 @@ long long number(const char* name, long long fallback) {
 }
 
 void crash_point(const char* where) {
-    if (!enabled()) return;
+    // Read once: the points sit on hot paths (every chunk streamed or stored).
     static const long long crash_at = number("PGARK_TEST_CRASH_AT", 0);
-    static const char* log_path = std::getenv("PGARK_TEST_CRASH_LOG");
-    if (crash_at <= 0 && !log_path) return;
+    static const char* log_path = enabled() ? std::getenv("PGARK_TEST_CRASH_LOG") : nullptr;
+    if (crash_at <= 0 && !(log_path && *log_path)) return;
     static std::atomic<long long> count{0};
     const long long n = ++count;
     if (log_path && *log_path) {

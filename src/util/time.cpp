@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string_view>
 
 namespace pgark {
 
@@ -24,22 +25,30 @@ std::string format_iso8601(SystemTime t, bool millis) {
 }
 
 std::optional<SystemTime> parse_iso8601(const std::string& text) {
+    const bool millis = text.size() == 24;
+    const std::string_view shape = millis ? "dddd-dd-ddTdd:dd:dd.dddZ" : "dddd-dd-ddTdd:dd:ddZ";
+    if (text.size() != shape.size()) return std::nullopt;
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i]) return std::nullopt;
+    auto num = [&](std::size_t pos, std::size_t len) {
+        int v = 0;
+        for (std::size_t i = pos; i < pos + len; ++i) v = v * 10 + (text[i] - '0');
+        return v;
+    };
+    const int year = num(0, 4);
+    if (year < kFirstYear || year > kLastYear) return std::nullopt;
     std::tm tm{};
-    int ms = 0;
-    char z = 0;
-    int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                        &tm.tm_min, &tm.tm_sec);
-    if (n != 6) return std::nullopt;
-    auto rest = text.substr(19);
-    if (!rest.empty() && rest[0] == '.') {
-        if (std::sscanf(rest.c_str(), ".%3d%c", &ms, &z) != 2 || z != 'Z') return std::nullopt;
-    } else if (rest != "Z") {
-        return std::nullopt;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    std::time_t tt = timegm(&tm);
-    return std::chrono::system_clock::from_time_t(tt) + std::chrono::milliseconds(ms);
+    tm.tm_year = year - 1900;
+    tm.tm_mon = num(5, 2) - 1;
+    tm.tm_mday = num(8, 2);
+    tm.tm_hour = num(11, 2);
+    tm.tm_min = num(14, 2);
+    tm.tm_sec = num(17, 2);
+    const auto t = std::chrono::system_clock::from_time_t(timegm(&tm)) +
+                   std::chrono::milliseconds(millis ? num(20, 3) : 0);
+    // timegm normalises (February 30 becomes March 2): only a date that formats back as given is real.
+    if (format_iso8601(t, millis) != text) return std::nullopt;
+    return t;
 }
 
 }  // namespace pgark

@@ -100,13 +100,15 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
         std::ostringstream all;
         for (const auto& p : points) all << "\n  " << p;
         EXPECT_GE(static_cast<int>(points.size()), kMinPoints) << "too few crash points:" << all.str();
+        if (static_cast<int>(points.size()) < kMinPoints) return {};
         return spread(static_cast<int>(points.size()), kMinPoints + 4);
     }
-    // Runs `args` to be killed at point `k`; a run may pass fewer points than the recorded one (then it
-    // simply succeeds).
-    void run_killed_at(const std::vector<std::string>& args, int k) {
+    // Runs `args` to be killed at point `k`; true when it was. A run may pass fewer points than the
+    // recorded one (then it simply succeeds); the tests count the kills.
+    bool run_killed_at(const std::vector<std::string>& args, int k) {
         auto r = pgark(args, {{"PGARK_TEST_CRASH_AT", std::to_string(k)}});
         EXPECT_TRUE(r.term_signal == SIGKILL || r.exit_code == 0) << "point " << k << ": " << r.describe();
+        return r.term_signal == SIGKILL;
     }
 
     // Every listed backup verifies; nothing partial is listed.
@@ -160,11 +162,13 @@ class CrashTest : public ::testing::TestWithParam<Driver> {
 TEST_P(CrashTest, BackupKilledAnywhereLeavesOnlyBackupsThatVerify) {
     const std::vector<std::string> backup = {"backup", "-q"};
     auto points = crash_points(backup);
+    int kills = 0;
     for (int k : kill_points(points)) {
-        run_killed_at(backup, k);
+        kills += run_killed_at(backup, k);
         expect_listed_backups_verify("after a kill at point " + std::to_string(k) + " (" +
                                      points[static_cast<std::size_t>(k - 1)] + ")");
     }
+    EXPECT_GE(kills, kMinPoints) << "too few runs were killed: the crash points did not fire";
     auto before = expect_listed_backups_verify("before the next backup").size();
     auto r = pgark({"backup", "-q"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
@@ -176,14 +180,17 @@ TEST_P(CrashTest, DrillKilledAnywhereIsCleanedUpByTheNext) {
     ASSERT_EQ(pgark({"backup", "-q"}).exit_code, 0);
     const std::vector<std::string> drill = {"drill", "-q"};
     auto points = crash_points(drill);
+    int kills = 0;
     for (int k : kill_points(points)) {
-        run_killed_at(drill, k);
+        kills += run_killed_at(drill, k);
         // A killed drill's pg_restore may still run; the sweep stops it and drops the database.
         auto s = pgark({"drill", "--sweep"});
         EXPECT_EQ(s.exit_code, 0) << s.describe();
-        EXPECT_TRUE(scratch_databases().empty()) << "point " << k << ": " << scratch_databases().front();
+        const auto left = scratch_databases();
+        EXPECT_TRUE(left.empty()) << "point " << k << ": " << (left.empty() ? "" : left.front());
         EXPECT_TRUE(spool_parent_empty()) << "point " << k;
     }
+    EXPECT_GE(kills, kMinPoints) << "too few runs were killed: the crash points did not fire";
     auto r = pgark({"drill", "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_TRUE(json::parse(r.out)["ok"].get<bool>());
@@ -196,8 +203,9 @@ TEST_P(CrashTest, RestoreToNewKilledAnywhereIsReplacedByRunningItAgain) {
     const std::vector<std::string> restore = {"restore", "latest", "--to-new", target_, "-q"};
     auto points = crash_points(restore);
     pg().drop_database(target_);
+    int kills = 0;
     for (int k : kill_points(points)) {
-        run_killed_at(restore, k);
+        kills += run_killed_at(restore, k);
         // The same command again finishes the job: it replaces what the killed run left.
         auto r = pgark({"restore", "latest", "--to-new", target_, "--level", "content", "--json"});
         ASSERT_EQ(r.exit_code, 0) << "point " << k << ": " << r.describe();
@@ -207,6 +215,7 @@ TEST_P(CrashTest, RestoreToNewKilledAnywhereIsReplacedByRunningItAgain) {
         EXPECT_TRUE(spool_parent_empty()) << "point " << k;
         pg().drop_database(target_);
     }
+    EXPECT_GE(kills, kMinPoints) << "too few runs were killed: the crash points did not fire";
     // A database that was not left by a killed restore is never replaced.
     pg().create_database(target_);
     auto r = pgark({"restore", "latest", "--to-new", target_});

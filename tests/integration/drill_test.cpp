@@ -46,9 +46,9 @@ class DrillTest : public ::testing::TestWithParam<Driver> {
     }
     void TearDown() override {
         PgCluster::shared().drop_database(db_);
-        EXPECT_TRUE(scratch_databases().empty())
-            << "scratch database left behind: " << scratch_databases().front();
-        for (const auto& s : scratch_databases()) PgCluster::shared().drop_database(s);
+        const auto left = scratch_databases();
+        EXPECT_TRUE(left.empty()) << "scratch database left behind: " << (left.empty() ? "" : left.front());
+        for (const auto& s : left) PgCluster::shared().drop_database(s);
     }
     std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
         auto e = PgCluster::shared().client_env(db_);

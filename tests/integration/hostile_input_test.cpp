@@ -19,6 +19,7 @@
 #include "support/storage_fixtures.h"
 #include "support/swift_server.h"
 #include "support/test_paths.h"
+#include "support/text_util.h"
 #include "util/temp.h"
 
 using namespace pgark;
@@ -152,12 +153,6 @@ struct Sandbox {
     }
 };
 
-std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
-
 // What surrounds a repository: for posix everything in its parent directory but the repository
 // (make_repo_location puts it alone in a fresh directory), for s3 every object of the bucket outside
 // the repository's prefix.
@@ -196,10 +191,6 @@ std::map<std::string, std::string> repository_snapshot(const RepoLocation& repo)
     return out;
 }
 
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // The base of the suites: a repository, a sandbox, a configured database, runs of pgark.
 class HostileBase {
   protected:
@@ -228,12 +219,12 @@ class HostileBase {
         spec.env_set = env(extra);
         spec.cwd = sandbox_.cwd.string();
         auto r = run_hermetic(spec);
-        EXPECT_EQ(join(sandbox_.leftovers()), "") << "left outside the repository by pgark " << args[2];
+        EXPECT_EQ(joined(sandbox_.leftovers()), "") << "left outside the repository by pgark " << args[2];
         return r;
     }
     void expect_nothing_outside_the_repository() {
-        EXPECT_EQ(join(repository_surroundings(repo_)), join(surroundings_));
-        EXPECT_EQ(join(sandbox_.leftovers()), "");
+        EXPECT_EQ(joined(repository_surroundings(repo_)), joined(surroundings_));
+        EXPECT_EQ(joined(sandbox_.leftovers()), "");
         for (const auto& db : databases())
             EXPECT_NE(db.rfind("pgark_drill_", 0), 0u) << "scratch database left: " << db;
     }
@@ -636,7 +627,8 @@ TEST_P(HostileManifestTest, ManifestCopiedIntoAnotherDatabasesDirectoryIsNotItsB
     for (const auto& b : list["backups"]) EXPECT_EQ(b["database"], db_) << r.out;
     EXPECT_EQ(list["problems"].size(), 2u) << r.out;
 
-    db_.clear();  // nothing configured: "latest" of the target database
+    const std::string own_db = db_;  // TearDown drops db_: it must be this test's database again at the end
+    db_.clear();                     // nothing configured: "latest" of the target database
     r = pgark(
         {"restore", "latest", "--mode", "clean", "--target-db", kSentinelDb, "--yes", "--no-safety-backup"});
     EXPECT_EQ(r.exit_code, 1) << r.describe();
@@ -648,7 +640,7 @@ TEST_P(HostileManifestTest, ManifestCopiedIntoAnotherDatabasesDirectoryIsNotItsB
     r = pgark(
         {"prune", "--keep-last", "1", "--keep-daily", "0", "--keep-weekly", "0", "--keep-monthly", "0"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
-    db_ = "hostile_manifest";
+    db_ = own_db;
     EXPECT_EQ(repository_snapshot(repo_), snapshot);
     expect_sentinels_intact({db_});
     expect_nothing_outside_the_repository();

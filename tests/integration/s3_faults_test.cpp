@@ -16,6 +16,7 @@
 #include "support/pgark_cli.h"
 #include "support/storage_fixtures.h"
 #include "support/swift_server.h"
+#include "support/text_util.h"
 #include "util/cancel.h"
 #include "util/error.h"
 
@@ -41,10 +42,6 @@ std::span<const std::byte> bytes(const std::string& s) {
 void write_in_chunks(ObjectWriter& w, const std::string& data) {
     for (std::size_t pos = 0; pos < data.size(); pos += 1 << 20)
         w.write(bytes(data).subspan(pos, std::min<std::size_t>(1 << 20, data.size() - pos)));
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 // Runs `f`, expecting a StorageError; returns its message.

@@ -113,6 +113,7 @@ TEST(CliConfig, HostileValuesExitTwoNamingTheirSourceBeforeAnythingRuns) {
     const auto db = "hostile_cfg";
     PgCluster::shared().drop_database(db);
     load_freshtrack(PgCluster::shared(), db);
+    DropAtExit drop({db});
     const auto dbs_before =
         PgCluster::shared().psql("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database");
     struct Case {
@@ -208,7 +209,6 @@ TEST(CliConfig, HostileValuesExitTwoNamingTheirSourceBeforeAnythingRuns) {
     EXPECT_EQ(files(), before) << "a refused command wrote into the repository";
     EXPECT_EQ(PgCluster::shared().psql("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database"),
               dbs_before);
-    PgCluster::shared().drop_database(db);
 }
 
 class Secrets : public ::testing::Test {

@@ -1,7 +1,7 @@
 // Secrets never reach a child's command line (issue 8): every pg_dump and pg_restore pgark starts, for a
 // backup, verify, drill, restore --to-new and a destructive restore with its safety backup, runs through
-// a wrapper that records its argv; with a database password, an S3 secret key and a webhook URL
-// configured, none appears in any recorded command line. (Logs, reports, manifests and metrics:
+// a wrapper that records its argv; with a database password, an S3 repository's secret key and a
+// webhook URL configured, none appears in any recorded command line. (Logs, reports, manifests and metrics:
 // secrets_and_config_test.cpp.)
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,6 +14,7 @@
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
 #include "support/sample_db.h"
+#include "support/storage_fixtures.h"
 #include "util/temp.h"
 
 using namespace pgark;
@@ -27,9 +28,9 @@ TEST(SecretsArgv, NoSecretOnTheCommandLineOfAnyChild) {
     const std::string db = "secrets_argv", target = "secrets_argv_restored";
     pg.drop_database(db);
     pg.drop_database(target);
+    DropAtExit drop({db, target});
     load_freshtrack(pg, db);
     TempDir dir("secrets-argv");
-    const auto repo = (dir.path() / "repo").string();
     const auto log = (dir.path() / "argv.log").string();
 
     // Wrappers that append their arguments to the log, then run the real tool.
@@ -42,16 +43,19 @@ TEST(SecretsArgv, NoSecretOnTheCommandLineOfAnyChild) {
         ::chmod(script.c_str(), 0755);
     }
 
+    // An S3 repository, so that the S3 secret key is in use while the children run.
+    const auto loc = make_repo_location(Driver::s3, "secrets-argv");
     const std::string pw = pg.password();
-    const std::string s3_secret = "S3cretKeyThatMustNeverShow0123456789";
+    const std::string s3_secret = loc.env.at("AWS_SECRET_ACCESS_KEY");
     const std::string hook = "http://127.0.0.1:" + std::to_string(free_tcp_port()) + "/hooks/T0KEN-argv";
     auto env = pg.client_env(db);
-    env["AWS_SECRET_ACCESS_KEY"] = s3_secret;
+    for (const auto& [k, v] : loc.env) env[k] = v;
     env["PGARK_WEBHOOK_URL"] = hook;
-    env["PGARK_REPOSITORY"] = repo;
+    env["PGARK_REPOSITORY"] = loc.url;
     env["PGARK_PG_BIN_DIR"] = bin.string();
     env["TMPDIR"] = dir.path().string();
-    ASSERT_EQ(run_pgark({"init"}, env).exit_code, 0);
+    auto init = run_pgark({"init"}, env);
+    EXPECT_EQ(init.exit_code, 0) << init.describe();
 
     std::vector<std::vector<std::string>> jobs = {
         {"backup"},
@@ -64,8 +68,6 @@ TEST(SecretsArgv, NoSecretOnTheCommandLineOfAnyChild) {
         auto r = run_pgark(args, env);
         EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.describe();
     }
-    pg.drop_database(target);
-    pg.drop_database(db);
 
     std::ifstream in(log);
     std::string line;

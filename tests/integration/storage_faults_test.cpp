@@ -22,6 +22,7 @@
 #include "support/storage_fixtures.h"
 #include "support/swift_server.h"
 #include "support/test_paths.h"
+#include "support/text_util.h"
 #include "support/tmpfs_mount.h"
 #include "util/temp.h"
 
@@ -32,16 +33,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
 
 std::vector<std::string> scratch_databases() {
     return PgCluster::shared().scratch_databases();
@@ -62,10 +53,6 @@ bool backup_sessions_end(std::chrono::seconds within) {
 
 std::string id_of(const json& backup) {
     return backup.value("id", std::string());
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 // The FreshTrack sample; `big` adds 25 MB of barely compressible text (about 13 MB stored), so that a
@@ -429,12 +416,15 @@ class StorageFaultS3 : public StorageFaultTest {
     // Applies `f` to the PUT of the next backup's manifest. Its id is the second the backup starts, so
     // there is one rule per second of the next minute; only the real id's rule ever matches.
     void fault_next_manifest_put(const Fault& f) {
+        // Any second of the next minute; a backup in the same second as an earlier one gets "-2", "-3".
         const auto now = std::chrono::system_clock::now();
         for (int s = -2; s < 60; ++s) {
-            Fault g = f;
-            g.match = "PUT " +
-                      object_path(BackupId::make(kDb, now + std::chrono::seconds(s)).str(), "manifest.json");
-            proxy_->add(g);
+            for (int seq = 1; seq <= 3; ++seq) {
+                Fault g = f;
+                g.match = "PUT " + object_path(BackupId::make(kDb, now + std::chrono::seconds(s), seq).str(),
+                                               "manifest.json");
+                proxy_->add(g);
+            }
         }
     }
     // The request lines the proxy saw that contain `part`.

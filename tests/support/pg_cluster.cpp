@@ -7,6 +7,8 @@
 //     server with -m immediate and removes the directory.
 #include "support/pg_cluster.h"
 
+#include <gtest/gtest.h>
+
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -481,6 +483,16 @@ std::string PgCluster::quote_literal(const std::string& text) {
     std::string out = "'";
     for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
     return out + "'";
+}
+
+DropAtExit::~DropAtExit() {
+    for (const auto& n : names_) {
+        try {
+            PgCluster::shared().drop_database(n);
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "could not drop database " << n << ": " << e.what();
+        }
+    }
 }
 
 }  // namespace pgark::test

@@ -91,4 +91,17 @@ class PgCluster {
 void track_process_group(pid_t pgid);
 void untrack_process_group(pid_t pgid);
 
+// Drops the named databases of the shared cluster when it goes out of scope, so that a test stopped
+// early (a failed ASSERT, an exception) leaves none behind.
+class DropAtExit {
+  public:
+    explicit DropAtExit(std::vector<std::string> names) : names_(std::move(names)) {}
+    ~DropAtExit();
+    DropAtExit(const DropAtExit&) = delete;
+    DropAtExit& operator=(const DropAtExit&) = delete;
+
+  private:
+    std::vector<std::string> names_;
+};
+
 }  // namespace pgark::test

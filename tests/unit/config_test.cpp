@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "unit/unit_helpers.h"
 #include "util/error.h"
 #include "util/temp.h"
 
@@ -12,20 +13,10 @@ using namespace pgark;
 using namespace pgark::config;
 
 namespace {
-std::string write_toml(const TempDir& d, const std::string& text, const char* name = "pgark.toml") {
-    auto p = (d.path() / name).string();
-    std::ofstream(p) << text;
-    ::chmod(p.c_str(), 0600);
-    return p;
-}
+using test::write_toml;
 
 std::string error_of(const Inputs& in) {
-    try {
-        Config::load(in);
-    } catch (const UsageError& e) {
-        return e.what();
-    }
-    return "";
+    return test::config_error_of(in);
 }
 }  // namespace
 

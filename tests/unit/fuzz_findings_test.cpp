@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "core/manifest.h"
+#include "unit/unit_helpers.h"
 #include "util/error.h"
 #include "util/temp.h"
 
@@ -15,21 +16,6 @@ using namespace pgark;
 using namespace pgark::config;
 
 namespace {
-Manifest sample() {
-    Manifest m;
-    m.tool_version = "0.1.0";
-    m.id = BackupId::make("freshtrack", *parse_iso8601("2026-01-24T02:00:00Z"));
-    m.database = "freshtrack";
-    m.server = "127.0.0.1:5432";
-    m.server_version = "15.18";
-    m.pg_dump_version = "15.18";
-    m.started_at = *parse_iso8601("2026-01-24T02:00:00.250Z");
-    m.finished_at = *parse_iso8601("2026-01-24T02:00:03.750Z");
-    m.sha256 = std::string(64, 'a');
-    m.encoding = "UTF8";
-    m.tables = {{"public", "devices", 50, "00000000000000ff"}};
-    return m;
-}
 
 std::string error_of(const std::string& manifest_text) {
     try {
@@ -40,20 +26,8 @@ std::string error_of(const std::string& manifest_text) {
     return "";
 }
 
-std::string write_toml(const TempDir& d, const std::string& text) {
-    auto p = (d.path() / "pgark.toml").string();
-    std::ofstream(p) << text;
-    ::chmod(p.c_str(), 0600);
-    return p;
-}
-
 std::string error_of(const Inputs& in) {
-    try {
-        Config::load(in);
-    } catch (const UsageError& e) {
-        return e.what();
-    }
-    return "";
+    return test::config_error_of(in);
 }
 }  // namespace
 
@@ -65,13 +39,13 @@ TEST(ManifestFuzzFindings, RefusesTimesOutsideWhatItWrites) {
          {"9328-02-29T23:59:58.001Z", "2262-04-12T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "1-1-1T1:1:1Z",
           "2026-01-24T02:00:00", "2026-02-30T00:00:00.000Z", "2026-01-24T24:00:00.000Z",
           "+026-01-24T02:00:00.000Z", "2026-01-24T02:00:00.-50Z", "2026-01-24 02:00:00.000Z"}) {
-        auto j = nlohmann::json::parse(sample().to_json());
+        auto j = nlohmann::json::parse(test::sample_manifest().to_json());
         j["started_at"] = bad;
         auto msg = error_of(j.dump());
         EXPECT_NE(msg.find("m.json: manifest field 'started_at' is not a UTC time"), std::string::npos)
             << bad << ": " << msg;
     }
-    auto j = nlohmann::json::parse(sample().to_json());
+    auto j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["finished_at"] = "2261-12-31T23:59:59Z";  // the last second it can hold, without milliseconds
     EXPECT_EQ(Manifest::from_json(j.dump(), "m.json").finished_at, *parse_iso8601("2261-12-31T23:59:59Z"));
     j["id"] = "freshtrack_9999-01-24_02-00-00";
@@ -80,16 +54,16 @@ TEST(ManifestFuzzFindings, RefusesTimesOutsideWhatItWrites) {
 
 // get<int>() narrowed silently, so a damaged manifest could claim format 1.
 TEST(ManifestFuzzFindings, RefusesIntegersThatWouldWrap) {
-    auto j = nlohmann::json::parse(sample().to_json());
+    auto j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["format"] = 4294967297ull;  // 2^32 + 1: reads as format 1 when narrowed to int
     EXPECT_NE(error_of(j.dump()).find("manifest field 'format' is out of range"), std::string::npos);
-    j = nlohmann::json::parse(sample().to_json());
+    j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["archive"]["compression_level"] = -4294967293ll;
     EXPECT_NE(error_of(j.dump()).find("'compression_level' is out of range"), std::string::npos);
 }
 
 TEST(ManifestFuzzFindings, TablesMustBeAnArray) {
-    auto j = nlohmann::json::parse(sample().to_json());
+    auto j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["tables"] = {{"devices", j["tables"][0]}};  // an object of tables was read as if it were the list
     EXPECT_NE(error_of(j.dump()).find("manifest field 'tables' has the wrong type"), std::string::npos);
 }
@@ -125,13 +99,13 @@ TEST(ConfigFuzzFindings, EmptyValueOnlyForKeysThatMayBeUnset) {
     for (const char* text :
          {"[database]\nport = \"\"\n", "[objectives]\nrpo = \"\"\n", "[s3]\npart_size = \"\"\n",
           "[s3]\nverify_tls = \"\"\n", "[drill]\nlevel = \"\"\n"}) {
-        in.file = write_toml(d, text);
+        in.file = test::write_toml(d, text);
         auto msg = error_of(in);
         EXPECT_NE(msg.find(":2: invalid value for '"), std::string::npos) << text << msg;
         EXPECT_NE(msg.find("must not be empty; leave the key out for its default"), std::string::npos) << msg;
     }
-    in.file =
-        write_toml(d, "[database]\nsslmode = \"\"\n[schedule]\ndrill = \"\"\n[daemon]\nlisten = \"\"\n");
+    in.file = test::write_toml(
+        d, "[database]\nsslmode = \"\"\n[schedule]\ndrill = \"\"\n[daemon]\nlisten = \"\"\n");
     auto c = Config::load(in);
     EXPECT_EQ(c.str("database.sslmode"), "");
     EXPECT_EQ(c.str("schedule.drill"), "");  // documented: the job is not scheduled
@@ -147,14 +121,14 @@ TEST(ConfigFuzzFindings, EmptyValueOnlyForKeysThatMayBeUnset) {
 TEST(ConfigFuzzFindings, NonAsciiOutsideStringsIsRefusedWithItsLine) {
     TempDir d("cfg");
     Inputs in;
-    in.file = write_toml(d, "poesstrsion_token \xc3\x99");  // the fuzzer's input, minimised
+    in.file = test::write_toml(d, "poesstrsion_token \xc3\x99");  // the fuzzer's input, minimised
     EXPECT_NE(error_of(in).find(":1: invalid TOML: a non-ASCII character outside a quoted string or comment"),
               std::string::npos)
         << error_of(in);
-    in.file = write_toml(d, "[database]\nport = 5432\n\xc2\xa1 = 1\n");
+    in.file = test::write_toml(d, "[database]\nport = 5432\n\xc2\xa1 = 1\n");
     EXPECT_NE(error_of(in).find(":3: invalid TOML: a non-ASCII character outside"), std::string::npos);
-    in.file =
-        write_toml(d, "[drill]\n# \"\n[[drill.checks]]\nname = \"x\"\nsql = \"\"\"a\\\n  \xc3\xa9\"\"\"\n");
+    in.file = test::write_toml(
+        d, "[drill]\n# \"\n[[drill.checks]]\nname = \"x\"\nsql = \"\"\"a\\\n  \xc3\xa9\"\"\"\n");
     EXPECT_NE(error_of(in).find(":6: unsupported TOML: a line continued with a backslash"), std::string::npos)
         << error_of(in);
 }
@@ -165,9 +139,9 @@ TEST(ConfigFuzzFindings, NonAsciiOutsideStringsIsRefusedWithItsLine) {
 TEST(ConfigFuzzFindings, BackslashAtTheEndOfAnUnclosedMultiLineStringIsATomlError) {
     TempDir d("cfg");
     Inputs in;
-    in.file = write_toml(d, " \"\"\"zh\\");  // the fuzzer's input
+    in.file = test::write_toml(d, " \"\"\"zh\\");  // the fuzzer's input
     EXPECT_NE(error_of(in).find(":1: invalid TOML"), std::string::npos) << error_of(in);
-    in.file = write_toml(d, "[drill]\nx = \"\"\"a\\");
+    in.file = test::write_toml(d, "[drill]\nx = \"\"\"a\\");
     EXPECT_NE(error_of(in).find(":2: invalid TOML"), std::string::npos) << error_of(in);
 }
 
@@ -176,15 +150,15 @@ TEST(ConfigFuzzFindings, BackslashAtTheEndOfAnUnclosedMultiLineStringIsATomlErro
 TEST(ConfigFuzzFindings, NonAsciiInStringsAndCommentsIsRead) {
     TempDir d("cfg");
     Inputs in;
-    in.file = write_toml(d,
-                         "\xef\xbb\xbf# Gerätepark — Kühlkette\n"
-                         "[database]\n"
-                         "dbname = \"gerätepark \\\"ä\\\" ø\"  # ü\n"
-                         "user = 'élan'\n"
-                         "[[drill.checks]]\n"
-                         "name = '''keine \"Lücken\" ''\n mehr'''''\n"
-                         "sql = \"\"\"SELECT 'Grüße' \\\n   -- ö\n  \"\"\"\"\n"
-                         "expect = \"\\u00e9\xc3\xa9\"\n");  // an escaped and a literal U+00E9
+    in.file = test::write_toml(d,
+                               "\xef\xbb\xbf# Gerätepark — Kühlkette\n"
+                               "[database]\n"
+                               "dbname = \"gerätepark \\\"ä\\\" ø\"  # ü\n"
+                               "user = 'élan'\n"
+                               "[[drill.checks]]\n"
+                               "name = '''keine \"Lücken\" ''\n mehr'''''\n"
+                               "sql = \"\"\"SELECT 'Grüße' \\\n   -- ö\n  \"\"\"\"\n"
+                               "expect = \"\\u00e9\xc3\xa9\"\n");  // an escaped and a literal U+00E9
     auto c = Config::load(in);
     EXPECT_EQ(c.str("database.dbname"), "gerätepark \"ä\" ø");
     EXPECT_EQ(c.str("database.user"), "élan");
@@ -199,6 +173,6 @@ TEST(ConfigFuzzFindings, NonAsciiInStringsAndCommentsIsRead) {
 TEST(ConfigFuzzFindings, MalformedTableHeaderIsAnOrdinaryTomlError) {
     TempDir d("cfg");
     Inputs in;
-    in.file = write_toml(d, "[)");
+    in.file = test::write_toml(d, "[)");
     EXPECT_NE(error_of(in).find(":1: invalid TOML: "), std::string::npos) << error_of(in);
 }

@@ -4,35 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/manifest.h"
+#include "unit/unit_helpers.h"
 #include "util/error.h"
 
 using namespace pgark;
 
-namespace {
-Manifest sample() {
-    Manifest m;
-    m.tool_version = "0.1.0";
-    m.id = BackupId::make("freshtrack", *parse_iso8601("2026-01-24T02:00:00Z"));
-    m.database = "freshtrack";
-    m.server = "127.0.0.1:5432";
-    m.server_version = "15.18";
-    m.pg_dump_version = "15.18";
-    m.started_at = *parse_iso8601("2026-01-24T02:00:00.250Z");
-    m.finished_at = *parse_iso8601("2026-01-24T02:00:03.750Z");
-    m.raw_bytes = 1000;
-    m.stored_bytes = 100;
-    m.sha256 = std::string(64, 'a');
-    m.toc_entries = 32;
-    m.encoding = "UTF8";
-    m.tables = {{"public", "devices", 50, "00000000000000ff"}, {"public", "sensor_readings", 3600, "0123456789abcdef"}};
-    m.large_objects = 1;
-    m.large_objects_hash = "0000000000000001";
-    return m;
-}
-}  // namespace
-
 TEST(Manifest, RoundTrips) {
-    auto m = sample();
+    auto m = test::sample_manifest();
     auto back = Manifest::from_json(m.to_json(), "test");
     EXPECT_EQ(back.id, m.id);
     EXPECT_EQ(back.database, m.database);
@@ -48,20 +26,20 @@ TEST(Manifest, RoundTrips) {
 TEST(Manifest, RejectsMalformed) {
     EXPECT_THROW(Manifest::from_json("not json", "x"), VerifyError);
     EXPECT_THROW(Manifest::from_json("[]", "x"), VerifyError);
-    auto j = nlohmann::json::parse(sample().to_json());
+    auto j = nlohmann::json::parse(test::sample_manifest().to_json());
     j.erase("sha256");
     j["archive"]["sha256"] = "zz";
     EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
-    j = nlohmann::json::parse(sample().to_json());
+    j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["archive"]["raw_bytes"] = -5;
     EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
-    j = nlohmann::json::parse(sample().to_json());
+    j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["id"] = "../../etc/passwd";
     EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
 }
 
 TEST(Manifest, RefusesToFollowAnArchiveOutsideItsDirectory) {
-    auto j = nlohmann::json::parse(sample().to_json());
+    auto j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["archive"]["name"] = "../../other/archive.pgdump.zst";
     try {
         Manifest::from_json(j.dump(), "m.json");
@@ -72,7 +50,7 @@ TEST(Manifest, RefusesToFollowAnArchiveOutsideItsDirectory) {
 }
 
 TEST(Manifest, RefusesNewerFormatWithUpgradeHint) {
-    auto j = nlohmann::json::parse(sample().to_json());
+    auto j = nlohmann::json::parse(test::sample_manifest().to_json());
     j["format"] = Manifest::kFormat + 1;
     try {
         Manifest::from_json(j.dump(), "m.json");
@@ -85,5 +63,6 @@ TEST(Manifest, RefusesNewerFormatWithUpgradeHint) {
 TEST(Manifest, LayoutKeysStayInsideTheBackupDirectory) {
     auto id = BackupId::make("../evil", *parse_iso8601("2026-01-24T02:00:00Z"));
     EXPECT_EQ(layout::manifest_key(id).find(".."), std::string::npos);
-    EXPECT_EQ(layout::archive_key(id), "backups/%2E.%2Fevil/%2E.%2Fevil_2026-01-24_02-00-00/archive.pgdump.zst");
+    EXPECT_EQ(layout::archive_key(id),
+              "backups/%2E.%2Fevil/%2E.%2Fevil_2026-01-24_02-00-00/archive.pgdump.zst");
 }
