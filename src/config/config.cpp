@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "config/toml_ascii.h"
 #include "util/error.h"
 #include "util/units.h"
 
@@ -165,80 +166,12 @@ bool apply_file(const std::string& path, const toml::table& root, std::map<std::
     return has_secret;
 }
 
-// toml++ 3.3.0 (Debian 12's) reaches __builtin_unreachable, i.e. undefined behaviour, when it asks
-// whether some non-ASCII characters (U+00A1..U+0499 among others) are whitespace. It asks wherever
-// whitespace may be skipped: outside strings and comments, and around a multi-line basic string's
-// backslash. Such characters are invalid TOML outside strings and comments anyway, so they are refused
-// here, with the line, before the parser sees them. Returns "line: message" for the first one.
-std::optional<std::string> non_ascii_the_parser_cannot_take(std::string_view t) {
-    std::size_t i = t.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a UTF-8 byte order mark is fine
-    std::size_t line = 1;
-    auto non_ascii = [&](std::size_t at) {
-        return at < t.size() && static_cast<unsigned char>(t[at]) >= 0x80;
-    };
-    auto run_of = [&](std::size_t at, char c) {
-        std::size_t n = 0;
-        while (at + n < t.size() && t[at + n] == c) ++n;
-        return n;
-    };
-    auto problem = [&](const char* what) { return std::to_string(line) + ": " + what; };
-    while (i < t.size()) {
-        const char c = t[i];
-        if (c == '#') {
-            while (i < t.size() && t[i] != '\n') ++i;
-        } else if ((c == '"' || c == '\'') && run_of(i, c) >= 3) {
-            // Multi-line string: up to two quotes may precede the closing three.
-            const bool basic = c == '"';
-            i += 3;
-            while (i < t.size()) {
-                if (t[i] == c && run_of(i, c) >= 3) {
-                    i += std::min<std::size_t>(run_of(i, c), 5);
-                    break;
-                }
-                if (basic && t[i] == '\\') {
-                    std::size_t j = i + 1;
-                    while (j < t.size() && (t[j] == ' ' || t[j] == '\t')) ++j;
-                    if (non_ascii(j))
-                        return problem(
-                            "invalid TOML: a non-ASCII character after a backslash in a multi-line string "
-                            "(escape it as \\uXXXX)");
-                    if (j < t.size() && (t[j] == '\n' || t[j] == '\r')) {  // line-ending backslash
-                        for (; j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r');
-                             ++j)
-                            if (t[j] == '\n') ++line;
-                        if (non_ascii(j))
-                            return problem(
-                                "unsupported TOML: a line continued with a backslash in a multi-line string "
-                                "starts with a non-ASCII character, which pgark's TOML parser cannot read "
-                                "safely; start the line with an ASCII character or escape the character as "
-                                "\\uXXXX");
-                        i = j;
-                        continue;
-                    }
-                    ++i;                       // the escaped character follows
-                    if (i == t.size()) break;  // a backslash at the end: the parser reports it
-                }
-                if (t[i] == '\n') ++line;
-                ++i;
-            }
-        } else if (c == '"' || c == '\'') {
-            for (++i; i < t.size() && t[i] != c && t[i] != '\n'; ++i)
-                if (c == '"' && t[i] == '\\' && i + 1 < t.size() && t[i + 1] != '\n') ++i;
-            if (i < t.size() && t[i] == c) ++i;
-        } else if (non_ascii(i)) {
-            return problem("invalid TOML: a non-ASCII character outside a quoted string or comment");
-        } else {
-            if (c == '\n') ++line;
-            ++i;
-        }
-    }
-    return std::nullopt;
-}
-
 toml::table parse_toml(const std::string& text, const std::string& path) {
-    if (auto problem = non_ascii_the_parser_cannot_take(text)) throw UsageError(path + ":" + *problem);
+    auto ascii = ascii_toml(text);
+    if (auto* problem = std::get_if<TomlTextProblem>(&ascii))
+        throw UsageError(path + ":" + std::to_string(problem->line) + ": " + problem->message);
     try {
-        return toml::parse(text, std::string_view(path));
+        return toml::parse(std::get<std::string>(ascii), std::string_view(path));
     } catch (const toml::parse_error& e) {
         throw UsageError(path + ":" + std::to_string(e.source().begin.line) +
                          ": invalid TOML: " + std::string(e.description()));

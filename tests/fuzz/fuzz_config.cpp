@@ -1,12 +1,14 @@
 // libFuzzer target for the config file loader (TOML parsing, key lookup and value validation): any
 // bytes must end in a Config or a UsageError, and every value a Config accepted must be usable by the
 // typed accessors the commands call, since those assume validation let only good values through.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "config/config.h"
+#include "config/toml_ascii.h"
 #include "fuzz_support.h"
 
 namespace {
@@ -16,6 +18,15 @@ constexpr const char* kTarget = "fuzz_config";
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace pgark::config;
     const std::string text(reinterpret_cast<const char*>(data), size);
+    // toml++ 3.3.0 must never see a non-ASCII byte (ADR 0008), and its line numbers must stay right.
+    auto ascii = ascii_toml(text);
+    if (const auto* out = std::get_if<std::string>(&ascii)) {
+        for (char c : *out)
+            if (static_cast<unsigned char>(c) >= 0x80)
+                pgark::fuzz::finding(kTarget, "ascii_toml left a non-ASCII byte");
+        if (std::count(out->begin(), out->end(), '\n') != std::count(text.begin(), text.end(), '\n'))
+            pgark::fuzz::finding(kTarget, "ascii_toml changed the number of lines");
+    }
     std::optional<Config> cfg;
     if (!pgark::fuzz::accepts(kTarget, [&] { cfg = Config::from_toml(text, "fuzz.toml"); })) return 0;
     pgark::fuzz::must_not_throw(kTarget, "reading an accepted config", [&] {

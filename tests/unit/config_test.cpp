@@ -179,7 +179,7 @@ TEST(Config, HostileTomlIsRefusedNamingTheLine) {
         // Not representable: the parser stops before pgark sees a key, so the line and the value say where.
         {"[backup]\n\ncompression_level = 99999999999999999999\n", "99999999999999999999"},
         {"[database]\n\nhost = " + std::string(100000, '[') + "\n", "nested"},
-        {"[database]\n\nhost = \"\xff\xfe\"\n", "utf-8"},
+        {"[database]\n\nhost = \"\xff\xfe\"\n", "not valid UTF-8"},
         {std::string("[database]\n\nhost = \"a") + '\0' + "b\"\n", "control characters"},
         {"[database]\nport = 1\nport = 2\n", "port"},
     };
