@@ -23,7 +23,8 @@ namespace {
 // Tables of at least this many 8 KiB blocks (32 MiB) per worker are read in parallel block ranges.
 constexpr long long kBlocksPerRange = 4096;
 
-std::string first_line_of_error(const std::string& what) {
+// The server's own words at the end of a wrapped error ("...: extension \"amcheck\" is not available").
+std::string innermost_message(const std::string& what) {
     auto colon = what.rfind(": ");
     return colon == std::string::npos ? what : what.substr(colon + 2);
 }
@@ -332,7 +333,7 @@ std::optional<std::string> Verifier::amcheck_schema(Connection& c) {
         }
         if (!rows.empty() && rows[0][0]) amcheck_schema_ = *rows[0][0];
     } catch (const PgError& e) {
-        amcheck_unavailable_ = first_line_of_error(e.what());
+        amcheck_unavailable_ = innermost_message(e.what());
     }
     return amcheck_schema_;
 }

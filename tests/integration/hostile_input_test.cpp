@@ -84,6 +84,7 @@ std::string sentinel_rows(const std::string& db) {
 }
 
 void ensure_sentinels() {
+    static DropAtExit drop_sentinel_db({kSentinelDb});  // destroyed before the shared cluster stops
     if (!cluster().database_exists(kSentinelDb)) cluster().create_database(kSentinelDb);
     create_sentinel_table(kSentinelDb);
     create_sentinel_table("postgres");

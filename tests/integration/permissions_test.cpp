@@ -28,12 +28,17 @@ TEST(RepositoryPermissions, FilesAre0600AndDirectories0700WhateverTheUmask) {
     env["PGARK_REPOSITORY"] = repo.string();
     env["TMPDIR"] = dir.path().string();
 
-    const mode_t old = ::umask(0);  // children inherit it: the most permissive one
     std::vector<CliResult> runs;
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"init"}, {"backup"}, {"backup"}, {"drill"}, {"prune", "--keep-last", "1"}})
-        runs.push_back(run_pgark(args, env));
-    ::umask(old);
+    {
+        // Children inherit the umask: 0 is the most permissive one. Restored however the runs end.
+        struct UmaskFor {
+            mode_t old = ::umask(0);
+            ~UmaskFor() { ::umask(old); }
+        } permissive;
+        for (const auto& args : std::vector<std::vector<std::string>>{
+                 {"init"}, {"backup"}, {"backup"}, {"drill"}, {"prune", "--keep-last", "1"}})
+            runs.push_back(run_pgark(args, env));
+    }
     for (const auto& r : runs) EXPECT_EQ(r.exit_code, 0) << r.describe();
     pg.drop_database(db);
 
