@@ -133,24 +133,34 @@ void Verifier::restore_done() {
     if (table_tasks_) {
         // Every table not queued yet: those without a data block in the archive (reported as such), and
         // any whose data pg_restore's progress never named.
-        for (std::size_t i = 0; i < m_.tables.size(); ++i) {
-            if (table_queued_[i]) continue;
-            table_queued_[i] = true;
-            queue_.push_back(Task::whole_table(i));
-        }
+        std::vector<std::size_t> rest;
+        for (std::size_t i = 0; i < m_.tables.size(); ++i) rest.push_back(i);
+        queue_largest_first(std::move(rest));
     }
     if (tables_left_ == 0 && amcheck_left_ == 0) queue_.close();
+}
+
+void Verifier::queue_largest_first(std::vector<std::size_t> tables) {
+    // Several tables at once (the rest at the end of the restore): the largest first, so that a small
+    // one does not delay the one that sets the verification's length.
+    std::stable_sort(tables.begin(), tables.end(),
+                     [this](std::size_t a, std::size_t b) { return m_.tables[a].rows > m_.tables[b].rows; });
+    for (std::size_t i : tables) {
+        if (table_queued_[i]) continue;
+        table_queued_[i] = true;
+        queue_.push_back(Task::whole_table(i));
+    }
 }
 
 void Verifier::release(const RestoreReadiness::Ready& ready) {
     std::lock_guard lk(mu_);
     if (table_tasks_) {
+        std::vector<std::size_t> tables;
         for (int id : ready.contents) {
             auto it = table_of_data_.find(id);
-            if (it == table_of_data_.end() || table_queued_[it->second]) continue;
-            table_queued_[it->second] = true;
-            queue_.push_back(Task::whole_table(it->second));
+            if (it != table_of_data_.end()) tables.push_back(it->second);
         }
+        queue_largest_first(std::move(tables));
     }
     if (amcheck_tasks_) {
         for (int id : ready.indexes) queue_.push_back(Task::table_indexes(id));

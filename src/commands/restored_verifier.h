@@ -121,6 +121,7 @@ class Verifier {
     };
 
     void release(const RestoreReadiness::Ready& ready);
+    void queue_largest_first(std::vector<std::size_t> tables);  // with mu_ held
     void worker();
     void run_task(Connection& c, const Task& t);
     void verify_table(Connection& c, const Task& t);
