@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <regex>
 
 #include <spdlog/spdlog.h>
@@ -111,38 +112,30 @@ void Verifier::start() {
 
 void Verifier::item_restored(int dump_id) {
     if (!opts_.during_restore) return;
-    RestoreReadiness::Ready ready;
-    {
-        std::lock_guard lk(mu_);
-        if (released_all_) return;
-        ready = readiness_->finished(dump_id);
-    }
-    release(ready);
+    std::lock_guard lk(mu_);
+    if (released_all_) return;
+    release(readiness_->finished(dump_id));
 }
 
 void Verifier::restore_done() {
-    RestoreReadiness::Ready ready;
-    {
-        std::lock_guard lk(mu_);
-        if (released_all_) return;
-        released_all_ = true;
-        ready = readiness_->finish_all();
-    }
-    release(ready);
     std::lock_guard lk(mu_);
+    if (released_all_) return;
+    released_all_ = true;
+    const auto ready = readiness_->finish_all();
     if (table_tasks_) {
-        // Every table not queued yet: those without a data block in the archive (reported as such), and
-        // any whose data pg_restore's progress never named.
-        std::vector<std::size_t> rest;
-        for (std::size_t i = 0; i < m_.tables.size(); ++i) rest.push_back(i);
+        // Every table not queued yet, in one order: those released now, those without a data block in
+        // the archive (reported as such), and any whose data pg_restore's progress never named.
+        std::vector<std::size_t> rest(m_.tables.size());
+        std::iota(rest.begin(), rest.end(), std::size_t{0});
         queue_largest_first(std::move(rest));
     }
+    queue_indexes(ready);
     if (tables_left_ == 0 && amcheck_left_ == 0) queue_.close();
 }
 
 void Verifier::queue_largest_first(std::vector<std::size_t> tables) {
-    // Several tables at once (the rest at the end of the restore): the largest first, so that a small
-    // one does not delay the one that sets the verification's length.
+    // Several tables at once: the largest first, so that a small one does not delay the one that sets
+    // the verification's length.
     std::stable_sort(tables.begin(), tables.end(),
                      [this](std::size_t a, std::size_t b) { return m_.tables[a].rows > m_.tables[b].rows; });
     for (std::size_t i : tables) {
@@ -152,8 +145,12 @@ void Verifier::queue_largest_first(std::vector<std::size_t> tables) {
     }
 }
 
+void Verifier::queue_indexes(const RestoreReadiness::Ready& ready) {
+    if (amcheck_tasks_)
+        for (int id : ready.indexes) queue_.push_back(Task::table_indexes(id));
+}
+
 void Verifier::release(const RestoreReadiness::Ready& ready) {
-    std::lock_guard lk(mu_);
     if (table_tasks_) {
         std::vector<std::size_t> tables;
         for (int id : ready.contents) {
@@ -162,9 +159,7 @@ void Verifier::release(const RestoreReadiness::Ready& ready) {
         }
         queue_largest_first(std::move(tables));
     }
-    if (amcheck_tasks_) {
-        for (int id : ready.indexes) queue_.push_back(Task::table_indexes(id));
-    }
+    queue_indexes(ready);
 }
 
 void Verifier::worker() {

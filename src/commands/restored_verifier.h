@@ -120,8 +120,10 @@ class Verifier {
         std::string error;
     };
 
+    // These three with mu_ held.
     void release(const RestoreReadiness::Ready& ready);
-    void queue_largest_first(std::vector<std::size_t> tables);  // with mu_ held
+    void queue_largest_first(std::vector<std::size_t> tables);
+    void queue_indexes(const RestoreReadiness::Ready& ready);
     void worker();
     void run_task(Connection& c, const Task& t);
     void verify_table(Connection& c, const Task& t);

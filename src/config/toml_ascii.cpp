@@ -9,12 +9,13 @@
 // strings and comments is exact, so no value changes; on invalid TOML toml++ still reports an error.
 #include "config/toml_ascii.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <optional>
 
 namespace pgark::config {
 namespace {
+
+constexpr const char* kNotUtf8 = "invalid TOML: the text is not valid UTF-8; save the file as UTF-8";
 
 bool is_ascii(char c) {
     return static_cast<unsigned char>(c) < 0x80;
@@ -103,7 +104,7 @@ class Rewriter {
         if (auto cp = decode_utf8(t_, i_))
             out_ += escape(*cp);
         else
-            fail("invalid TOML: the text is not valid UTF-8; save the file as UTF-8");
+            fail(kNotUtf8);
     }
 
     void comment() {
@@ -113,18 +114,20 @@ class Rewriter {
             } else if (decode_utf8(t_, i_)) {
                 out_ += '?';
             } else {
-                fail("invalid TOML: the text is not valid UTF-8; save the file as UTF-8");
+                fail(kNotUtf8);
             }
         }
     }
 
-    // One character of a literal string's content, written so that it means the same in a basic one.
-    void literal_content() {
+    // One character (or escape) of a string's content, written so that it means the same in a basic
+    // string: a literal string's `\` and `"` are escaped, non-ASCII characters become escapes.
+    void string_content(bool basic, bool multi_line) {
         const char c = t_[i_];
-        if (c == '\\' || c == '"') {
+        if (basic && c == '\\') {
+            basic_escape(multi_line);
+        } else if (!basic && (c == '\\' || c == '"')) {
             out_ += '\\';
-            out_ += c;
-            ++i_;
+            put(c);
         } else if (is_ascii(c)) {
             put(c);
         } else {
@@ -152,16 +155,7 @@ class Rewriter {
         const char quote = t_[i_];
         ++i_;
         out_ += '"';
-        while (!problem_ && i_ < t_.size() && t_[i_] != quote && t_[i_] != '\n') {
-            if (!basic)
-                literal_content();
-            else if (t_[i_] == '\\')
-                basic_escape(false);
-            else if (is_ascii(t_[i_]))
-                put(t_[i_]);
-            else
-                put_escaped();
-        }
+        while (!problem_ && i_ < t_.size() && t_[i_] != quote && t_[i_] != '\n') string_content(basic, false);
         if (!problem_ && i_ < t_.size() && t_[i_] == quote) {
             out_ += '"';
             ++i_;
@@ -173,32 +167,19 @@ class Rewriter {
         i_ += 3;
         out_ += R"(""")";
         while (!problem_ && i_ < t_.size()) {
-            const char c = t_[i_];
-            if (c == quote && run_of(i_, quote) >= 3) {
+            if (t_[i_] == quote && run_of(i_, quote) >= 3) {
                 // Up to two quotes before the closing three belong to the content.
                 const std::size_t run = run_of(i_, quote);
                 if (run > 5) {
                     fail("invalid TOML: more than five quotes in a row end a multi-line string");
                     return;
                 }
-                for (std::size_t k = 3; k < run; ++k) {
-                    if (basic)
-                        out_ += '"';
-                    else
-                        out_ += '\'';
-                }
+                out_.append(run - 3, basic ? '"' : '\'');
                 out_ += R"(""")";
                 i_ += run;
                 return;
             }
-            if (!basic)
-                literal_content();
-            else if (c == '\\')
-                basic_escape(true);
-            else if (is_ascii(c))
-                put(c);
-            else
-                put_escaped();
+            string_content(basic, true);
         }
     }
 

@@ -83,9 +83,10 @@ std::optional<BackupId> BackupId::parse(const std::string& text) {
     if (!std::regex_match(text, m, re)) return std::nullopt;
     if (!decode_db_component(m[1])) return std::nullopt;
     // Outside these years the conversion to a SystemTime would overflow.
-    if (const int year = std::stoi(m[2]); year < kFirstYear || year > kLastYear) return std::nullopt;
+    const int year = std::stoi(m[2]);
+    if (year < kFirstYear || year > kLastYear) return std::nullopt;
     std::tm tm{};
-    tm.tm_year = std::stoi(m[2]) - 1900;
+    tm.tm_year = year - 1900;
     tm.tm_mon = std::stoi(m[3]) - 1;
     tm.tm_mday = std::stoi(m[4]);
     tm.tm_hour = std::stoi(m[5]);
