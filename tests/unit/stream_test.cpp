@@ -1,9 +1,12 @@
-// Unit tests for the zstd and SHA-256 stages.
+// Unit tests for the zstd, SHA-256 and threaded hand-off stages.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "stream/sha256.h"
+#include "stream/threaded_sink.h"
 #include "stream/zstd.h"
 #include "util/error.h"
 
@@ -54,4 +57,53 @@ TEST(Zstd, DetectsCorruptionAndTruncation) {
     EXPECT_THROW(decompress(flipped), VerifyError);
     EXPECT_THROW(decompress(c.substr(0, c.size() - 7)), VerifyError);
     EXPECT_THROW(decompress(""), VerifyError);
+}
+
+TEST(ThreadedSink, DeliversEveryByteInOrderOnAnotherThread) {
+    auto text = random_text((3 << 20) + 12345);
+    std::string got;
+    std::thread::id sink_thread;
+    {
+        ThreadedSink t(
+            [&](std::span<const std::byte> b) {
+                sink_thread = std::this_thread::get_id();
+                got.append(reinterpret_cast<const char*>(b.data()), b.size());
+            },
+            64 << 10, 2);
+        // Writes of odd sizes straddle the chunk boundaries.
+        for (std::size_t i = 0; i < text.size(); i += 77777)
+            t.write(std::as_bytes(std::span(text.data() + i, std::min<std::size_t>(77777, text.size() - i))));
+        t.finish();
+    }
+    EXPECT_EQ(got, text);
+    EXPECT_NE(sink_thread, std::this_thread::get_id());
+}
+
+TEST(ThreadedSink, RethrowsWhatTheSinkThrewOnTheCallersThread) {
+    std::size_t taken = 0;
+    ThreadedSink t(
+        [&](std::span<const std::byte> b) {
+            taken += b.size();
+            if (taken > (1 << 20)) throw Error("disk full while writing the spool");
+        },
+        64 << 10, 2);
+    auto chunk = random_text(50000);
+    try {
+        for (int i = 0; i < 1000; ++i) t.write(std::as_bytes(std::span(chunk.data(), chunk.size())));
+        t.finish();
+        FAIL() << "the sink's error was not passed on";
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(), "disk full while writing the spool");
+    }
+    EXPECT_LE(taken, (1u << 20) + (64u << 10));  // nothing was taken after the failure
+}
+
+TEST(ThreadedSink, AbandonedWithoutFinishEndsItsThread) {
+    std::atomic<std::size_t> taken{0};
+    {
+        ThreadedSink t([&](std::span<const std::byte> b) { taken += b.size(); }, 4096, 1);
+        auto chunk = random_text(100000);
+        t.write(std::as_bytes(std::span(chunk.data(), chunk.size())));
+    }  // the destructor must not hang or throw
+    EXPECT_LE(taken.load(), 100000u);
 }
