@@ -6,7 +6,8 @@
 #                 floor: pg_dump -Fc -Z0 > /dev/null
 #   restore test: bench/stock_restore_test.sh (createdb; pg_restore --list; pg_restore; count; dropdb)
 #                 vs  pgark drill (content level: every row verified)
-#   restore:      createdb + pg_restore (single job)  vs  pgark restore --to-new
+#   restore:      createdb + pg_restore (single job)  vs  pgark restore --to-new (and pg_restore --jobs 2,
+#                 the stock tool's parallel mode, for reference)
 # Contenders alternate (order reversed every run); medians of N runs after one warm-up run.
 # Usage: bench/run.sh [tiny|small|default] [--runs N] [--results-dir DIR]
 # Writes DIR/<mode>-<date>.json and .md (DIR defaults to bench/results) and prints the Markdown.
@@ -247,6 +248,14 @@ prod_restore_stock() {
         sh "$pg_bin" "$dumpfile"
     "$pg_bin/dropdb" bench_restored
 }
+# The stock tool's own parallel mode, for reference (no issue 7 target): what an operator could type
+# today to use both cores, without download, validation or verification.
+prod_restore_stock_j2() {
+    "$pg_bin/dropdb" --if-exists bench_restored
+    measure stock_pg_restore_j2 "$1" sh -c '"$1/createdb" bench_restored && "$1/pg_restore" --exit-on-error --jobs 2 -d bench_restored "$2"' \
+        sh "$pg_bin" "$dumpfile"
+    "$pg_bin/dropdb" bench_restored
+}
 prod_restore_pgark() {
     "$pg_bin/dropdb" --if-exists bench_restored
     POLL_RSS=1 measure pgark_restore "$1" "$pgark" --repo "$repo" -q restore latest --to-new bench_restored --json \
@@ -272,8 +281,9 @@ for run in $(seq 0 "$runs"); do
         log "$label: stock restore test, pgark drill"
         restore_stock "$run"
         restore_pgark "$run"
-        log "$label: pg_restore into a new database, pgark restore --to-new"
+        log "$label: pg_restore into a new database (1 job, 2 jobs), pgark restore --to-new"
         prod_restore_stock "$run"
+        prod_restore_stock_j2 "$run"
         prod_restore_pgark "$run"
     else
         log "$label: pg_dump -Z0 floor, pgark backup, pg_dump -Fc"
@@ -284,8 +294,9 @@ for run in $(seq 0 "$runs"); do
         log "$label: pgark drill, stock restore test"
         restore_pgark "$run"
         restore_stock "$run"
-        log "$label: pgark restore --to-new, pg_restore into a new database"
+        log "$label: pgark restore --to-new, pg_restore into a new database (2 jobs, 1 job)"
         prod_restore_pgark "$run"
+        prod_restore_stock_j2 "$run"
         prod_restore_stock "$run"
     fi
     loads+=("$(loadavg)")
@@ -348,7 +359,9 @@ jq -n \
             backup_cpu_vs_pg_dump_fc: ($c.pgark_backup.cpu_s / $c.pg_dump_fc.cpu_s | r3),
             stored_size_vs_pg_dump_fc: ($c.pgark_backup.stored_bytes / $c.pg_dump_fc.stored_bytes | r3),
             drill_wall_vs_stock_restore_test: ($c.pgark_drill.wall_s / $c.stock_restore_test.wall_s | r3),
-            restore_wall_vs_pg_restore: ($c.pgark_restore.wall_s / $c.stock_pg_restore.wall_s | r3)
+            restore_wall_vs_pg_restore: ($c.pgark_restore.wall_s / $c.stock_pg_restore.wall_s | r3),
+            restore_wall_vs_pg_restore_j2: (if $c.stock_pg_restore_j2 then $c.pgark_restore.wall_s / $c.stock_pg_restore_j2.wall_s | r3 else null end),
+            pg_restore_j2_wall_vs_single_job: (if $c.stock_pg_restore_j2 then $c.stock_pg_restore_j2.wall_s / $c.stock_pg_restore.wall_s | r3 else null end)
         },
         pgark_peak_rss_kib: {
             backup: $c.pgark_backup.rss_own_kib_max, drill: $c.pgark_drill.rss_own_kib_max,
@@ -382,6 +395,7 @@ jq -r '
     "| stored size / `pg_dump -Fc` file | \($q.stored_size_vs_pg_dump_fc) | ≤ 1.05 | \($q.stored_size_vs_pg_dump_fc | met(1.05)) |",
     "| drill (content) wall / hand-written restore test | \($q.drill_wall_vs_stock_restore_test) | ≤ 0.9 | \($q.drill_wall_vs_stock_restore_test | met(0.9)) |",
     "| `pgark restore --to-new` (rows verified) wall / `createdb` + `pg_restore` single job | \($q.restore_wall_vs_pg_restore) | ≤ 0.85 | \($q.restore_wall_vs_pg_restore | met(0.85)) |",
+    (if $q.restore_wall_vs_pg_restore_j2 then "| `pgark restore --to-new` wall / `createdb` + `pg_restore --jobs 2` (reference) | \($q.restore_wall_vs_pg_restore_j2) | | |", "| `pg_restore --jobs 2` wall / single job (what the stock tool gains from 2 cores) | \($q.pg_restore_j2_wall_vs_single_job) | | |" else empty end),
     "| backup CPU (user+sys, with pg_dump) / `pg_dump -Fc` CPU | \($q.backup_cpu_vs_pg_dump_fc) | | |",
     "| `pg_dump -Fc` wall / floor (cost of zlib) | \($q.pg_dump_fc_wall_vs_z0_floor) | | |",
     "",
@@ -390,6 +404,7 @@ jq -r '
     ( [["pg_dump_fc", "`pg_dump -Fc > file`"], ["pgark_backup", "`pgark backup`"], ["pgark_backup_s3", "`pgark backup` to S3"],
        ["pg_dump_z0_null", "`pg_dump -Fc -Z0 > /dev/null`"], ["stock_restore_test", "hand-written restore test"],
        ["pgark_drill", "`pgark drill` (content)"], ["stock_pg_restore", "`createdb` + `pg_restore` (single job)"],
+       ["stock_pg_restore_j2", "`createdb` + `pg_restore --jobs 2` (reference)"],
        ["pgark_restore", "`pgark restore --to-new` (default verification: rows)"]][] as [$k, $title]
       | select($c[$k] != null) | $c[$k] as $x
       | "| \($title) | \($x.wall_s) | \($x.cpu_s) | \(if $x.stored_bytes > 0 then ($x.stored_bytes | mib) else "" end) | \(if $x.rss_own_kib_max > 0 then "\($x.rss_own_kib_max / 1024 * 10 | round / 10) / " else "" end)\($x.rss_tree_kib_max / 1024 * 10 | round / 10) |"),
