@@ -178,6 +178,10 @@ measure() {
     local name=$1 run=$2
     shift 2
     local tfile="$work/m/$name.$run.time" start end rc=0 tpid cpid="" own=0 hwm key val _unit
+    # Every contender starts from the same state: the previous one's dirty buffers written out by a
+    # checkpoint and its files by the kernel, not left to be paid for by whoever runs next (not timed).
+    "$pg_bin/psql" -X -q -c CHECKPOINT
+    sync
     start=$(date +%s%N)
     /usr/bin/time -v -o "$tfile" "$@" &
     tpid=$!
@@ -312,11 +316,16 @@ log "load average at end: $load_end; CPUs ${busy_pct}% busy during the measureme
 mkdir -p "$results_dir"
 json_out=$results_dir/$mode-$stamp.json
 md_out=$results_dir/$mode-$stamp.md
-drill_phases=$(for f in "$work"/m/drill.*.json; do
-    n=${f##*/drill.}
-    n=${n%.json}
-    [ "$n" -eq 0 ] || jq -c '[.phases[] | {name, seconds}]' "$f"
-done | jq -s '.')
+phases_of() { # phases_of drill|restore: every measured run's phases, from the jobs' --json output
+    local f n
+    for f in "$work"/m/"$1".*.json; do
+        n=${f##*/"$1".}
+        n=${n%.json}
+        [ "$n" -eq 0 ] || jq -c '[.phases[] | {name, seconds}]' "$f"
+    done | jq -s '.'
+}
+drill_phases=$(phases_of drill)
+restore_phases=$(phases_of restore)
 
 jq -n \
     --arg mode "$mode" --argjson runs "$runs" --arg started "$started" --arg finished "$finished" \
@@ -326,7 +335,7 @@ jq -n \
     --arg pg_version "$pg_version" --arg pgark_version "$pgark_version" --arg git_head "$git_head" \
     --arg pgark_mtime "$pgark_mtime" \
     --argjson db_bytes "$db_bytes" --argjson z0_bytes "$z0_bytes" --argjson gen_seconds "$gen_seconds" \
-    --argjson drill_phases "$drill_phases" \
+    --argjson drill_phases "$drill_phases" --argjson restore_phases "$restore_phases" \
     --rawfile samples "$samples" '
     def median: sort | if length == 0 then null
         elif length % 2 == 1 then .[length / 2 | floor]
@@ -372,6 +381,8 @@ jq -n \
         },
         drill_phases_median_s: ($drill_phases | flatten | group_by(.name)
             | map({key: .[0].name, value: (map(.seconds) | median | r3)}) | from_entries),
+        restore_phases_median_s: ($restore_phases | flatten | group_by(.name)
+            | map({key: .[0].name, value: (map(.seconds) | median | r3)}) | from_entries),
         samples: $all
     }' >"$json_out"
 
@@ -412,6 +423,8 @@ jq -r '
     "pgark peak RSS: backup \($r.pgark_peak_rss_kib.backup / 1024 * 10 | round / 10) MiB\(if $r.pgark_peak_rss_kib.backup_s3 then " (to S3: \($r.pgark_peak_rss_kib.backup_s3 / 1024 * 10 | round / 10) MiB)" else "" end), drill \($r.pgark_peak_rss_kib.drill / 1024 * 10 | round / 10) MiB, restore \($r.pgark_peak_rss_kib.restore / 1024 * 10 | round / 10) MiB (target ≤ 128 MiB).",
     "",
     "`pgark drill` phases (median s): " + ($r.drill_phases_median_s | to_entries | map("\(.key) \(.value)") | join(", ")),
+    "",
+    "`pgark restore --to-new` phases (median s): " + ($r.restore_phases_median_s | to_entries | map("\(.key) \(.value)") | join(", ")),
     "",
     "Wall times of every measured run: " + ($c | to_entries | map("\(.key) \(.value.wall_s_all | map(tostring) | join("/"))") | join("; "))
 ' "$json_out" >"$md_out"
