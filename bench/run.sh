@@ -246,18 +246,15 @@ restore_pgark() {
 
 # Production restore into a new database: what an operator types today (createdb + pg_restore, single
 # job, from the -Fc file) vs `pgark restore --to-new` (download, restore with 2 jobs, default verification).
+# With 2 jobs, the stock tool's own parallel mode is measured for reference (no issue 7 target): what an
+# operator could type today to use both cores, without download, validation or verification.
+# prod_restore_stock RUN JOBS
 prod_restore_stock() {
+    local name=stock_pg_restore
+    [ "$2" -eq 1 ] || name=stock_pg_restore_j$2
     "$pg_bin/dropdb" --if-exists bench_restored
-    measure stock_pg_restore "$1" sh -c '"$1/createdb" bench_restored && "$1/pg_restore" --exit-on-error -d bench_restored "$2"' \
-        sh "$pg_bin" "$dumpfile"
-    "$pg_bin/dropdb" bench_restored
-}
-# The stock tool's own parallel mode, for reference (no issue 7 target): what an operator could type
-# today to use both cores, without download, validation or verification.
-prod_restore_stock_j2() {
-    "$pg_bin/dropdb" --if-exists bench_restored
-    measure stock_pg_restore_j2 "$1" sh -c '"$1/createdb" bench_restored && "$1/pg_restore" --exit-on-error --jobs 2 -d bench_restored "$2"' \
-        sh "$pg_bin" "$dumpfile"
+    measure "$name" "$1" sh -c '"$1/createdb" bench_restored && "$1/pg_restore" --exit-on-error --jobs "$3" -d bench_restored "$2"' \
+        sh "$pg_bin" "$dumpfile" "$2"
     "$pg_bin/dropdb" bench_restored
 }
 prod_restore_pgark() {
@@ -286,8 +283,8 @@ for run in $(seq 0 "$runs"); do
         restore_stock "$run"
         restore_pgark "$run"
         log "$label: pg_restore into a new database (1 job, 2 jobs), pgark restore --to-new"
-        prod_restore_stock "$run"
-        prod_restore_stock_j2 "$run"
+        prod_restore_stock "$run" 1
+        prod_restore_stock "$run" 2
         prod_restore_pgark "$run"
     else
         log "$label: pg_dump -Z0 floor, pgark backup, pg_dump -Fc"
@@ -300,8 +297,8 @@ for run in $(seq 0 "$runs"); do
         restore_stock "$run"
         log "$label: pgark restore --to-new, pg_restore into a new database (2 jobs, 1 job)"
         prod_restore_pgark "$run"
-        prod_restore_stock_j2 "$run"
-        prod_restore_stock "$run"
+        prod_restore_stock "$run" 2
+        prod_restore_stock "$run" 1
     fi
     loads+=("$(loadavg)")
 done

@@ -42,34 +42,25 @@ void ThreadedSink::rethrow_if_failed() {
     std::rethrow_exception(error_);
 }
 
-bool ThreadedSink::take_free_chunk() {
-    auto c = free_.pop();
-    if (!c) return false;
-    chunk_ = std::move(*c);
-    return true;
-}
-
 void ThreadedSink::hand_over() {
-    if (chunk_.empty()) return;
-    if (!full_.push_back(std::move(chunk_))) rethrow_if_failed();
-    chunk_ = {};
-    started_ = false;
+    if (!chunk_ || chunk_->empty()) return;
+    bool taken = full_.push_back(std::move(*chunk_));
+    chunk_.reset();
+    if (!taken) rethrow_if_failed();
 }
 
 void ThreadedSink::write(std::span<const std::byte> data) {
     rethrow_if_failed();
     while (!data.empty()) {
-        if (!started_) {
-            if (!take_free_chunk()) {
-                rethrow_if_failed();
-                return;  // abandoned by the destructor's caller: nothing more is wanted
-            }
-            started_ = true;
+        if (!chunk_) {
+            chunk_ = free_.pop();
+            // The queue of free buffers ends only when the thread failed: its error is thrown here.
+            if (!chunk_) return rethrow_if_failed();
         }
-        auto n = std::min(data.size(), chunk_bytes_ - chunk_.size());
-        chunk_.insert(chunk_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+        auto n = std::min(data.size(), chunk_bytes_ - chunk_->size());
+        chunk_->insert(chunk_->end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
         data = data.subspan(n);
-        if (chunk_.size() == chunk_bytes_) hand_over();
+        if (chunk_->size() == chunk_bytes_) hand_over();
     }
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <exception>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -38,13 +39,11 @@ class ThreadedSink {
 
   private:
     void hand_over();
-    bool take_free_chunk();
     void rethrow_if_failed();
 
     ByteSink sink_;
     std::size_t chunk_bytes_;
-    std::vector<std::byte> chunk_;  // being filled when started_
-    bool started_ = false;
+    std::optional<std::vector<std::byte>> chunk_;  // the buffer being filled, taken from free_
     WorkQueue<std::vector<std::byte>> full_, free_;
     std::exception_ptr error_;  // written by the thread before it ends, read after join or via failed_
     std::atomic<bool> failed_{false};
