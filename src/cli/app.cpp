@@ -372,6 +372,9 @@ int run(int argc, char** argv) {
         }
         report_job(ctx, job_name, code == 0, code == 0 ? "" : job_message, job_deleted, sw.seconds());
         return code;
+    } catch (const Cancelled& c) {
+        std::fprintf(stderr, "pgark: %s\n", c.what());
+        return static_cast<int>(c.code());
     } catch (const Error& e) {
         if (!spdlog::default_logger()) setup_logging("info");
         std::fprintf(stderr, "pgark: error: %s\n", redact::scrub(e.what()).c_str());

@@ -41,6 +41,8 @@ class BackupReservation {
         } catch (const std::exception& e) {
             spdlog::warn("could not remove the reservation of backup {}: {}", id_.str(),
                          redact::scrub(e.what()));
+        } catch (const Cancelled&) {
+            // Cancellation reached the cleanup itself: the next run sweeps what is left.
         }
     }
     void complete() { done_ = true; }
@@ -70,7 +72,7 @@ BackupResult run_backup(const Context& ctx) {
     Manifest m;
     m.tool_version = PGARK_VERSION;
     m.database = database;
-    m.server = params.display().substr(0, params.display().rfind('/'));
+    m.server = params.server_display();
     m.server_version = conn.server_version();
     m.pg_dump_version = pg_dump_version;
     m.compression_level = static_cast<int>(ctx.config().integer("backup.compression_level"));

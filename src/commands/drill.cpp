@@ -38,10 +38,6 @@
 
 namespace pgark {
 
-std::string drill_report_key(const std::string& database, const std::string& drill_id) {
-    return "drills/" + encode_db_component(database) + "/" + drill_id + ".json";
-}
-
 namespace {
 
 std::string make_drill_id(const std::string& database, SystemTime now) {
@@ -104,7 +100,7 @@ DrillReport Drill::run() {
     const auto bin_dir = ctx_.config().str("pg.bin_dir");
 
     ConnParams target = target_server(ctx_, m_);
-    r_.target = target.display().substr(0, target.display().rfind('/'));
+    r_.target = target.server_display();
     if (level > DrillLevel::archive) {
         try {
             auto swept = sweep_scratch_databases(target, ctx_.config().duration("drill.sweep_after"));
@@ -203,8 +199,6 @@ DrillReport Drill::run() {
                 r_.checks.push_back(verifier.result().checks[i]);
             p.ok = all_passed(r_.checks);
         });
-    } catch (const Interrupted&) {
-        throw;  // RAII drops the scratch database and removes the spool
     } catch (const Error& e) {
         r_.error = redact::scrub(e.what());
     }
@@ -237,7 +231,7 @@ DrillResult run_drill(const Context& ctx, const std::string& id_or_latest) {
     result.repository = repo.describe();
     result.report = drill.run();
     result.report.finished_at = std::chrono::system_clock::now();
-    result.report_key = drill_report_key(m.database, result.report.id);
+    result.report_key = layout::drill_report_key(m.database, result.report.id);
     try {
         repo.storage().put(result.report_key, result.report.to_json());
         test_hooks::crash_point("drill: report stored");

@@ -21,7 +21,4 @@ DrillResult run_drill(const Context& ctx, const std::string& id_or_latest);
 // `pgark drill --sweep`: drops scratch databases of drills that are gone. Returns their names.
 std::vector<std::string> run_drill_sweep(const Context& ctx);
 
-// Key of a drill report: "drills/<db>/<drill id>.json".
-std::string drill_report_key(const std::string& database, const std::string& drill_id);
-
 }  // namespace pgark

@@ -147,8 +147,6 @@ PruneResult Prune::run() {
         if (e.complete) {
             try {
                 e.time = repo.load_manifest(b.id).started_at;
-            } catch (const Interrupted&) {
-                throw;
             } catch (const Error& err) {
                 r_.problems.push_back("backup " + e.id + " has an unreadable manifest, left alone: " +
                                       redact::scrub(err.what()));
@@ -188,8 +186,6 @@ PruneResult Prune::run() {
         }
         try {
             remove_backup(repo, *it, check);
-        } catch (const Interrupted&) {
-            throw;
         } catch (const Error& err) {
             it->note = "removal failed: " + redact::scrub(err.what());
             r_.errors.push_back("backup " + it->id + ": " + it->note);
@@ -212,8 +208,6 @@ PruneResult Prune::run() {
                              format_iso8601(w.since));
             }
             r_.abandoned_writes.push_back(w);
-        } catch (const Interrupted&) {
-            throw;
         } catch (const Error& err) {
             r_.errors.push_back("abandoned write of " + w.key + ": " + redact::scrub(err.what()));
         }
@@ -233,8 +227,6 @@ PruneResult Prune::run() {
                     spdlog::info("removed the leftover id claim {} of a killed backup run", o.key);
                 }
                 r_.stale_claims.push_back(o.key);
-            } catch (const Interrupted&) {
-                throw;
             } catch (const Error& err) {
                 r_.errors.push_back("stale claim " + o.key + ": " + redact::scrub(err.what()));
             }
@@ -248,8 +240,6 @@ PruneResult Prune::run() {
                 spdlog::info("removed stale lock {} of {}", l.key, describe_holder(l));
             }
             r_.stale_locks.push_back(l.key);
-        } catch (const Interrupted&) {
-            throw;
         } catch (const Error& err) {
             r_.errors.push_back("stale lock " + l.key + ": " + redact::scrub(err.what()));
         }

@@ -15,6 +15,7 @@
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
 #include "repo/backup_lock.h"
+#include "repo/drill_history.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/redact.h"
@@ -36,11 +37,6 @@ std::string safety_restore_command(const std::string& backup_id, const std::stri
 }
 
 namespace {
-
-std::string server_of(const ConnParams& p) {
-    auto d = p.display();
-    return d.substr(0, d.rfind('/'));
-}
 
 // Sessions in `db` that the connecting role may not terminate (superusers' sessions for a non-superuser,
 // other roles' sessions without pg_signal_backend): "pid 123 (postgres)".
@@ -182,14 +178,8 @@ void Restore::estimate(Repository& repo) {
     auto& plan = r_.plan;
     std::optional<DrillReport> best;
     try {
-        for (const auto& obj : repo.storage().list("drills/" + encode_db_component(m_.database) + "/")) {
-            if (!obj.key.ends_with(".json")) continue;
-            try {
-                auto d = DrillReport::from_json(repo.storage().get(obj.key), obj.key);
-                if (d.ok && d.level != "archive" && (!best || d.finished_at > best->finished_at)) best = d;
-            } catch (const Error&) {
-            }
-        }
+        auto history = read_drill_history(repo.storage(), m_.database);
+        best = history.newest(m_.database, [](const DrillReport& d) { return d.ok && d.level != "archive"; });
     } catch (const Error& e) {
         spdlog::warn("could not read the drill history: {}", redact::scrub(e.what()));
     }
@@ -350,7 +340,7 @@ RestoreResult Restore::run() {
     plan.level = to_string(level);
     plan.safety_backup = opts_.safety_backup && ctx_.config().boolean("restore.safety_backup");
     server_ = ctx_.server_params("postgres");
-    plan.server = server_of(server_);
+    plan.server = server_.server_display();
 
     // Everything that can refuse happens before anything changes.
     spdlog::info("restore: checking {} on {}", plan.target_database, plan.server);
@@ -454,8 +444,6 @@ RestoreResult Restore::run() {
         try {
             Connection admin(server_, "pgark restore");
             admin.exec("COMMENT ON DATABASE " + admin.quote_ident(plan.target_database) + " IS NULL");
-        } catch (const Interrupted&) {
-            throw;
         } catch (const Error& e) {
             spdlog::warn(
                 "{} is restored, but its pgark-restore mark could not be removed ({}); a later `pgark "

@@ -5,7 +5,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
-#include "commands/drill.h"
+#include "repo/drill_history.h"
 #include "util/error.h"
 
 namespace pgark {
@@ -34,21 +34,13 @@ StatusResult run_status(const Context& ctx, SystemTime now) {
     }
     if (db_filter && by_db.empty()) by_db[*db_filter].database = *db_filter;
 
-    std::string prefix = db_filter ? "drills/" + encode_db_component(*db_filter) + "/" : "drills/";
-    for (const auto& obj : repo.storage().list(prefix)) {
-        if (!obj.key.ends_with(".json")) continue;
-        DrillReport d;
-        try {
-            d = DrillReport::from_json(repo.storage().get(obj.key), obj.key);
-        } catch (const Error& e) {
-            spdlog::warn("ignoring unreadable drill report: {}", e.what());
-            continue;
-        }
+    auto history = read_drill_history(repo.storage(), db_filter);
+    for (const auto& p : history.problems) spdlog::warn("ignoring unreadable drill report: {}", p);
+    for (const auto& d : history.reports) {
         auto& s = by_db[d.database];
         s.database = d.database;
-        if (!s.last_drill || d.finished_at > s.last_drill->finished_at) s.last_drill = d;
-        if (d.ok && (!s.last_successful_drill || d.finished_at > s.last_successful_drill->finished_at))
-            s.last_successful_drill = d;
+        s.last_drill = d;  // oldest first: the last one wins
+        if (d.ok) s.last_successful_drill = d;
     }
     for (auto& [name, s] : by_db) {
         ObjectiveInputs in;

@@ -144,8 +144,6 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
             try {
                 if (!write_all(spool_fd.get(), raw, spool->string()))
                     throw Error("writing the restore spool " + spool->string() + " failed");
-            } catch (const Interrupted&) {
-                throw;
             } catch (const Error& e) {
                 // Free space was checked before the download, but another process may have taken it since.
                 throw Error(

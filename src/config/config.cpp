@@ -15,6 +15,7 @@
 #include "config/toml_ascii.h"
 #include "util/error.h"
 #include "util/units.h"
+#include "util/text.h"
 
 namespace pgark::config {
 
@@ -54,8 +55,7 @@ std::optional<std::string> validate(const KeyDef& key, std::string& value) {
             return std::nullopt;
         }
         case Type::boolean: {
-            std::string l = value;
-            std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+            const std::string l = ascii_lower(value);
             if (l == "true" || l == "yes" || l == "on" || l == "1")
                 value = "true";
             else if (l == "false" || l == "no" || l == "off" || l == "0")

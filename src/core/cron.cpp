@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace pgark {
 
@@ -59,13 +60,6 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 // A digit string as a number, saturating so that "99999999999" is reported as out of range, not wrapped.
 long to_number(std::string_view s) {
     long v = 0;
@@ -82,7 +76,7 @@ int parse_value(std::string_view s, const FieldSpec& f, const Failer& fail) {
         return static_cast<int>(v);
     }
     if (f.names) {
-        const std::string l = lower(s);
+        const std::string l = ascii_lower(s);
         for (int i = 0; i < f.name_count; ++i)
             if (l == f.names[i]) return f.min + i;
         fail(std::string(f.name) + " '" + std::string(s) + "' is neither a number " +
@@ -177,14 +171,8 @@ std::vector<std::string_view> split_blanks(std::string_view s) {
     return out;
 }
 
-std::string trim(const std::string& s) {
-    const std::size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 std::optional<std::string> expand_macro(const std::string& name) {
-    const std::string l = lower(name);
+    const std::string l = ascii_lower(name);
     if (l == "@hourly") return "0 * * * *";
     if (l == "@daily" || l == "@midnight") return "0 0 * * *";
     if (l == "@weekly") return "0 0 * * 0";
@@ -216,7 +204,7 @@ CronExpr CronExpr::parse(const std::string& raw, const std::string& key) {
 
     std::string expanded = e.text_;
     if (e.text_.front() == '@') {
-        if (lower(e.text_) == "@reboot")
+        if (ascii_lower(e.text_) == "@reboot")
             fail("@reboot is not supported: the daemon schedules by time; use e.g. @daily or '0 2 * * *'",
                  false);
         const auto m = expand_macro(e.text_);

@@ -146,25 +146,4 @@ Manifest Manifest::from_json(const std::string& text, const std::string& where) 
     return m;
 }
 
-namespace layout {
-std::string backups_prefix() {
-    return "backups/";
-}
-std::string backup_dir(const BackupId& id) {
-    return "backups/" + id.db_component() + "/" + id.str() + "/";
-}
-std::string manifest_key(const BackupId& id) {
-    return backup_dir(id) + Manifest::kManifestName;
-}
-std::string archive_key(const BackupId& id) {
-    return backup_dir(id) + Manifest::kArchiveName;
-}
-std::string claim_prefix(const BackupId& id) {
-    return backup_dir(id) + "claim-";
-}
-std::string claim_key(const BackupId& id, const std::string& nonce) {
-    return claim_prefix(id) + nonce + ".json";
-}
-}  // namespace layout
-
 }  // namespace pgark

@@ -1,4 +1,4 @@
-// The backup manifest (DESIGN.md section 3): written last, so its presence marks a complete backup.
+// The backup manifest (docs/architecture.md, "Repository layout"): written last, so its presence marks a complete backup.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +22,8 @@ struct TableStats {
 
 struct Manifest {
     static constexpr int kFormat = 1;
+    // The archive's file name, recorded in the manifest (repo/layout.h places it in the backup's directory).
     static constexpr const char* kArchiveName = "archive.pgdump.zst";
-    static constexpr const char* kManifestName = "manifest.json";
 
     int format = kFormat;
     std::string tool_version;
@@ -53,16 +53,5 @@ struct Manifest {
     static Manifest from_json(const std::string& text, const std::string& where);
 };
 
-// Repository layout of DESIGN.md section 3.
-namespace layout {
-inline constexpr const char* kMarker = "pgark.json";
-std::string backups_prefix();                                   // "backups/"
-std::string backup_dir(const BackupId& id);                     // "backups/<db>/<id>/"
-std::string manifest_key(const BackupId& id);
-std::string archive_key(const BackupId& id);
-// A running backup's claim on its id: "backups/<db>/<id>/claim-<nonce>.json".
-std::string claim_prefix(const BackupId& id);
-std::string claim_key(const BackupId& id, const std::string& nonce);
-}  // namespace layout
 
 }  // namespace pgark

@@ -36,9 +36,13 @@ std::string ConnParams::conninfo() const {
 }
 
 std::string ConnParams::display() const {
+    return server_display() + "/" + dbname();
+}
+
+std::string ConnParams::server_display() const {
     std::string host = get("host").empty() ? "localhost" : get("host");
     std::string port = get("port").empty() ? "5432" : get("port");
-    return host + ":" + port + "/" + dbname();
+    return host + ":" + port;
 }
 
 ConnParams ConnParams::with_dbname(const std::string& db) const {

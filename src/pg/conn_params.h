@@ -19,6 +19,8 @@ struct ConnParams {
     std::string conninfo() const;
     // "127.0.0.1:5432/freshtrack" for messages and manifests.
     std::string display() const;
+    // "host:port" of the server, no database and no credentials (for messages, manifests, reports).
+    std::string server_display() const;
     // A copy pointing at another database on the same server.
     ConnParams with_dbname(const std::string& db) const;
 };

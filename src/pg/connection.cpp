@@ -2,15 +2,11 @@
 #include "pg/connection.h"
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace pgark {
 
 namespace {
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
 std::string connect_hint(const std::string& msg) {
     if (msg.find("password authentication failed") != std::string::npos)
         return "check the password (PGPASSWORD / POSTGRES_PASSWORD / database.password) and the user name";
@@ -48,7 +44,7 @@ Connection::Connection(const ConnParams& params, const std::string& application_
     v.push_back(nullptr);
     conn_ = PQconnectdbParams(k.data(), v.data(), 0);
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
-        std::string msg = conn_ ? trim(PQerrorMessage(conn_)) : "out of memory";
+        std::string msg = conn_ ? trim_end(PQerrorMessage(conn_)) : "out of memory";
         PQfinish(conn_);
         conn_ = nullptr;
         throw PgError("cannot connect to " + display_ + ": " + msg + "; " + connect_hint(msg));
@@ -65,7 +61,7 @@ std::vector<Row> Connection::query(const std::string& sql, const std::vector<std
                               : PQexecParams(conn_, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(), nullptr, nullptr, 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-        std::string msg = trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+        std::string msg = trim_end(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
         PQclear(res);
         throw PgError("query on " + display_ + " failed: " + msg);
     }
@@ -101,7 +97,7 @@ std::string Connection::server_version() const {
 
 std::string Connection::quote_ident(const std::string& ident) const {
     char* q = PQescapeIdentifier(conn_, ident.c_str(), ident.size());
-    if (!q) throw PgError("cannot quote identifier: " + trim(PQerrorMessage(conn_)));
+    if (!q) throw PgError("cannot quote identifier: " + trim_end(PQerrorMessage(conn_)));
     std::string out(q);
     PQfreemem(q);
     return out;
@@ -109,7 +105,7 @@ std::string Connection::quote_ident(const std::string& ident) const {
 
 std::string Connection::quote_literal(const std::string& text) const {
     char* q = PQescapeLiteral(conn_, text.c_str(), text.size());
-    if (!q) throw PgError("cannot quote literal: " + trim(PQerrorMessage(conn_)));
+    if (!q) throw PgError("cannot quote literal: " + trim_end(PQerrorMessage(conn_)));
     std::string out(q);
     PQfreemem(q);
     return out;

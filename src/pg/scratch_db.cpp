@@ -138,6 +138,8 @@ ScratchDatabase::~ScratchDatabase() {
     } catch (const std::exception& e) {
         spdlog::error("could not drop scratch database {}: {}; `pgark drill --sweep` will retry", name_,
                       redact::scrub(e.what()));
+    } catch (const Cancelled&) {
+        // Cancellation reached the cleanup itself: the next run sweeps what is left.
     }
 }
 

@@ -107,15 +107,6 @@ bool holder_is_live(const Holder& h, const HolderCheck& c) {
     return true;
 }
 
-namespace layout {
-std::string locks_prefix(const std::string& database) {
-    return "locks/" + encode_db_component(database) + "/";
-}
-std::string lock_prefix(const BackupId& id) {
-    return "locks/" + id.db_component() + "/" + id.str() + "/";
-}
-}  // namespace layout
-
 std::vector<LockInfo> list_locks(Storage& storage, const std::string& prefix) {
     std::vector<LockInfo> out;
     for (const auto& obj : storage.list(prefix)) {
@@ -160,6 +151,8 @@ BackupLock::~BackupLock() {
     } catch (const std::exception& e) {
         spdlog::warn("could not remove backup lock {}: {}; `pgark prune` removes it once it is stale", key_,
                      redact::scrub(e.what()));
+    } catch (const Cancelled&) {
+        // Cancellation reached the cleanup itself: the next run sweeps what is left.
     }
 }
 
@@ -167,8 +160,6 @@ std::unique_ptr<BackupLock> lock_backup(Repository& repo, const BackupId& id, co
     std::unique_ptr<BackupLock> lock;
     try {
         lock = std::make_unique<BackupLock>(repo.storage(), id, command);
-    } catch (const Interrupted&) {
-        throw;
     } catch (const StorageError& e) {
         // The storage error says what failed (a full or read-only filesystem, missing permissions); say
         // what it means for this command. verify goes on without the lock and words its own warning.

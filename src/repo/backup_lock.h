@@ -60,11 +60,6 @@ struct HolderCheck {
 // A SIGKILLed drill's lock is thus ignored at once on its own host and expires elsewhere.
 bool holder_is_live(const Holder& h, const HolderCheck& c);
 
-namespace layout {
-std::string locks_prefix(const std::string& database);  // "locks/<db>/"
-std::string lock_prefix(const BackupId& id);            // "locks/<db>/<id>/"
-}  // namespace layout
-
 struct LockInfo {
     std::string key;               // "locks/<db>/<id>/<holder>.json"
     std::string backup_id;         // the directory name, "<db>_YYYY-MM-DD_HH-MM-SS"

@@ -69,13 +69,12 @@ Repository Repository::open(std::unique_ptr<Storage> storage) {
 
 std::vector<Manifest> Repository::list_backups(const std::optional<std::string>& database,
                                                std::vector<std::string>* problems) {
-    std::string prefix = layout::backups_prefix();
-    if (database) prefix += encode_db_component(*database) + "/";
+    const std::string prefix = database ? layout::database_backups_prefix(*database) : layout::backups_prefix();
     std::vector<Manifest> out;
     for (const auto& obj : storage_->list(prefix)) {
         // backups/<db>/<id>/manifest.json
         auto slash = obj.key.rfind('/');
-        if (slash == std::string::npos || obj.key.substr(slash + 1) != Manifest::kManifestName) continue;
+        if (slash == std::string::npos || obj.key.substr(slash + 1) != layout::kManifestName) continue;
         auto dir = obj.key.substr(0, slash);
         auto id_text = dir.substr(dir.rfind('/') + 1);
         auto id = BackupId::parse(id_text);
@@ -92,8 +91,6 @@ std::vector<Manifest> Repository::list_backups(const std::optional<std::string>&
             out.push_back(std::move(m));
         } catch (const NotFoundError&) {
             continue;  // removed (by prune) since the listing: no longer a backup
-        } catch (const Interrupted&) {
-            throw;
         } catch (const StorageError&) {
             // The storage failed, not the manifest: skipping it would present the other backups as the
             // whole story, and make "latest" quietly an older backup.
@@ -152,7 +149,7 @@ std::uint64_t Repository::StoredBackup::bytes() const {
 
 std::vector<Repository::StoredBackup> Repository::list_stored_backups(const std::string& database,
                                                                       std::vector<std::string>* problems) {
-    const std::string prefix = layout::backups_prefix() + encode_db_component(database) + "/";
+    const std::string prefix = layout::database_backups_prefix(database);
     std::map<std::string, StoredBackup> dirs;
     for (auto& obj : storage_->list(prefix)) {
         // backups/<db>/<id>/<name>

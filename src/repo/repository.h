@@ -1,4 +1,4 @@
-// A pgark repository on some Storage: the marker, the layout of DESIGN.md section 3, listing
+// A pgark repository on some Storage: the marker (keys: repo/layout.h), listing
 // backups (a backup without a manifest is incomplete and invisible) and reserving new backup ids.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/manifest.h"
+#include "repo/layout.h"
 #include "storage/storage.h"
 
 namespace pgark {

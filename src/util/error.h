@@ -6,7 +6,7 @@
 
 namespace pgark {
 
-// Exit codes of DESIGN.md section 6.
+// Exit codes (README "Exit codes").
 enum class ExitCode : int { ok = 0, failed = 1, usage = 2, interrupted = 130 };
 
 // Base of every error pgark reports to a user: what happened, to what, and what to do next.
@@ -26,10 +26,23 @@ public:
     explicit UsageError(const std::string& message) : Error(message, ExitCode::usage) {}
 };
 
-// SIGINT or SIGTERM arrived; raised at a cancellation point so destructors clean up.
-class Interrupted : public Error {
+// Base of cancellation (SIGINT, SIGTERM, a daemon's stop). Deliberately neither an Error nor a
+// std::exception: no `catch (const Error&)` or `catch (const std::exception&)` that turns failures
+// into messages can swallow a Ctrl-C, so no rethrow guards are needed in front of them. `cli` maps it
+// to exit code 130.
+class Cancelled {
 public:
-    Interrupted() : Error("interrupted by signal; cleaned up what this run had created", ExitCode::interrupted) {}
+    virtual ~Cancelled() = default;
+    virtual const char* what() const noexcept = 0;
+    ExitCode code() const noexcept { return ExitCode::interrupted; }
+};
+
+// SIGINT or SIGTERM arrived; raised at a cancellation point so destructors clean up.
+class Interrupted final : public Cancelled {
+public:
+    const char* what() const noexcept override {
+        return "interrupted by signal; cleaned up what this run had created";
+    }
 };
 
 // The storage backend failed (I/O error, permission, S3 error response...).

@@ -5,6 +5,32 @@
 
 namespace pgark {
 
+namespace {
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+}  // namespace
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && is_space(s[b])) ++b;
+    while (e > b && is_space(s[e - 1])) --e;
+    return std::string(s.substr(b, e - b));
+}
+
+std::string trim_end(std::string_view s) {
+    std::size_t e = s.size();
+    while (e > 0 && is_space(s[e - 1])) --e;
+    return std::string(s.substr(0, e));
+}
+
 std::string tail_lines(const std::string& text, std::size_t max_lines) {
     std::vector<std::string> lines;
     std::size_t start = 0;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/manifest.h"
+#include "repo/layout.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
 #include "support/proc_util.h"

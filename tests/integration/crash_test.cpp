@@ -19,6 +19,7 @@
 
 #include "core/backup_id.h"
 #include "core/manifest.h"
+#include "repo/layout.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
 #include "support/sample_db.h"

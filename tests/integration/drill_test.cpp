@@ -13,6 +13,7 @@
 
 #include "core/drill_report.h"
 #include "core/manifest.h"
+#include "repo/layout.h"
 #include "pg/scratch_db.h"
 #include "support/kinds_db.h"
 #include "support/pg_cluster.h"

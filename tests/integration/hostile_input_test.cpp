@@ -13,6 +13,7 @@
 
 #include "core/backup_id.h"
 #include "core/manifest.h"
+#include "repo/layout.h"
 #include "storage/open_storage.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/manifest.h"
+#include "repo/layout.h"
 #include "unit/unit_helpers.h"
 #include "util/error.h"
 

@@ -12,22 +12,10 @@
 #include "storage/s3/s3_xml.h"
 #include "util/cancel.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace pgark::s3 {
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-std::string trim(std::string_view s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-    return std::string(s.substr(b, e - b));
-}
 
 std::string format_seconds(double s) {
     char buf[32];
@@ -65,7 +53,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* ud) {
     }
     auto colon = line.find(':');
     if (colon != std::string_view::npos)
-        t->headers[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+        t->headers[ascii_lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
     return size * n;
 }
 
@@ -208,7 +196,7 @@ Endpoint parse_endpoint(const std::string& endpoint, const std::string& region) 
         throw UsageError("S3 endpoint '" + url +
                          "' has no scheme; write it as http://HOST:PORT or https://HOST");
     Endpoint e;
-    e.scheme = lower(url.substr(0, sep));
+    e.scheme = ascii_lower(url.substr(0, sep));
     if (e.scheme != "http" && e.scheme != "https")
         throw UsageError("S3 endpoint '" + url + "' must start with http:// or https://");
     std::string rest = url.substr(sep + 3);
@@ -362,7 +350,7 @@ Attempt Client::perform(const Request& r) {
     add("Authorization: " + authorization_header(sr, {opts_.access_key_id, opts_.secret_access_key}));
     add("Expect:");  // no 100-continue round trip; auth failures are still reported (see below)
     bool has_content_type = std::any_of(r.headers.begin(), r.headers.end(),
-                                        [](const auto& kv) { return lower(kv.first) == "content-type"; });
+                                        [](const auto& kv) { return ascii_lower(kv.first) == "content-type"; });
     if (!has_content_type) add("Content-Type:");
 
     Transfer t;

@@ -1,6 +1,7 @@
 // AWS Signature Version 4 (header-based), computed with OpenSSL. See docs/adr/0003-s3-signing.md for why
 // pgark signs requests itself instead of using CURLOPT_AWS_SIGV4.
 #include "storage/s3/s3_sigv4.h"
+#include "util/text.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -43,13 +44,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // Trims and collapses runs of spaces, as the canonical header rules require.
 std::string canonical_header_value(std::string_view v) {
     std::string out;
@@ -69,7 +63,7 @@ std::string canonical_header_value(std::string_view v) {
 // Sorted (name, value) pairs with lower-case names; repeated names joined with ','.
 std::vector<std::pair<std::string, std::string>> canonical_headers(const Params& headers) {
     std::vector<std::pair<std::string, std::string>> hs;
-    for (const auto& [k, v] : headers) hs.emplace_back(lower(k), canonical_header_value(v));
+    for (const auto& [k, v] : headers) hs.emplace_back(ascii_lower(k), canonical_header_value(v));
     std::stable_sort(hs.begin(), hs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::pair<std::string, std::string>> merged;
     for (auto& h : hs) {
