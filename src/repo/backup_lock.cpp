@@ -9,13 +9,13 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 
 #include "core/manifest.h"
 #include "util/error.h"
 #include "util/host.h"
 #include "util/proc_stat.h"
+#include "util/random.h"
 #include "util/redact.h"
 
 namespace pgark {
@@ -40,13 +40,6 @@ ProcessProbe probe_process(long pid) {
     p.exists = ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
     if (p.exists) p.start_ticks = process_start_ticks(pid);
     return p;
-}
-
-std::string random_hex() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(rng() & 0xffffffffull));
-    return buf;
 }
 
 }  // namespace
@@ -140,7 +133,7 @@ bool lock_is_live(const LockInfo& lock, const HolderCheck& c) {
 BackupLock::BackupLock(Storage& storage, const BackupId& id, const std::string& command) : storage_(storage) {
     const Holder h = Holder::this_process(command);
     key_ = layout::lock_prefix(id) + encode_db_component(h.host) + "-" + std::to_string(h.pid) + "-" +
-           random_hex() + ".json";
+           random_hex(8) + ".json";
     storage_.put(key_, h.to_json());
     spdlog::debug("locked backup {} for {} ({})", id.str(), command, key_);
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "util/error.h"
+#include "util/random.h"
 
 namespace pgark {
 
@@ -219,9 +220,7 @@ Repository::Reservation Repository::reserve_backup_id(const std::string& databas
         // Claim, then look: the claim wins only if it is the only one. Two claimants that both see
         // each other both retreat; one that listed before the other's claim existed wins, and the
         // other then sees its claim. Needs only read-after-write consistent PUT and LIST.
-        char nonce[20];
-        std::snprintf(nonce, sizeof nonce, "%016llx", static_cast<unsigned long long>(rng()));
-        auto claim = layout::claim_key(id, nonce);
+        auto claim = layout::claim_key(id, random_hex(16));
         storage_->put(claim, owner_info);
         auto claims = storage_->list(layout::claim_prefix(id));
         if (claims.size() == 1 && claims[0].key == claim && !storage_->stat(layout::manifest_key(id)))
