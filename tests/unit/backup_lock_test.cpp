@@ -10,7 +10,7 @@
 
 #include "core/manifest.h"
 #include "repo/backup_lock.h"
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
 #include "support/proc_util.h"
 #include "util/error.h"
 #include "util/temp.h"

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
 #include "util/error.h"
 #include "util/temp.h"
 

@@ -8,7 +8,7 @@
 
 #include "core/manifest.h"
 #include "repo/repository.h"
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
 #include "util/error.h"
 #include "util/temp.h"
 
