@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "pg/conn_params.h"
 #include "repo/repository.h"
-#include "storage/s3_options.h"
+#include "storage/s3/s3_options.h"
 
 namespace pgark {
 

@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
 #include "storage/s3/s3_client.h"
 #include "storage/s3/s3_storage.h"
 #include "util/error.h"

@@ -1,5 +1,5 @@
-// The one storage interface behind which the posix and s3 drivers are interchangeable.
-// Keys are relative, '/'-separated paths inside the repository ("backups/db/id/manifest.json").
+// The one storage interface behind which the drivers (posix/, s3/; memory/ and faulty/ for tests) are
+// interchangeable. Keys are relative, '/'-separated paths inside the repository ("backups/db/id/...").
 #pragma once
 
 #include <cstddef>
@@ -25,7 +25,7 @@ struct ObjectInfo {
 // without a chance to clean up (SIGKILL, power loss). Invisible to list() and stat().
 struct UnfinishedWrite {
     std::string key;     // the object it would have created ("backups/db/id/archive.pgdump.zst")
-    SystemTime since;    // posix: the temp file's last modification; s3: when the upload was initiated
+    SystemTime since;    // posix, memory: the last write; s3: when the upload was initiated
     std::string handle;  // the driver's name for it: the temp file's key, the multipart upload id
 };
 

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "storage/s3_options.h"
+#include "storage/s3/s3_options.h"
 #include "storage/storage.h"
 
 namespace pgark::test {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "storage/s3/s3_xml.h"
-#include "storage/s3_options.h"
+#include "storage/s3/s3_options.h"
 #include "util/process.h"
 #include "util/temp.h"
 

@@ -8,11 +8,13 @@
 
 #include "core/manifest.h"
 #include "repo/repository.h"
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
+#include "unit/unit_helpers.h"
 #include "util/error.h"
 #include "util/temp.h"
 
 using namespace pgark;
+using pgark::test::manifest_of;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -23,21 +25,6 @@ SystemTime at(const char* iso) {
 }
 
 const std::string kDb = "odd\"db; name";
-
-Manifest manifest_of(const std::string& database, SystemTime when, int seq = 1) {
-    Manifest m;
-    m.tool_version = "test";
-    m.id = BackupId::make(database, when, seq);
-    m.database = database;
-    m.server = "127.0.0.1:5432";
-    m.server_version = "15.18";
-    m.pg_dump_version = "15.18";
-    m.started_at = when;
-    m.finished_at = when + std::chrono::seconds(3);
-    m.sha256 = std::string(64, 'a');
-    m.encoding = "UTF8";
-    return m;
-}
 
 // A repository in a directory of its own, inside a parent that holds nothing else: a write or removal
 // outside the repository shows up as a new or missing entry in the parent.

@@ -1,4 +1,5 @@
-// Fixtures the unit suites share: a complete sample manifest, and config files written for the loader.
+// Fixtures the unit suites share: a complete sample manifest, a minimal one, and config files written for the
+// loader.
 #pragma once
 
 #include <sys/stat.h>
@@ -33,6 +34,22 @@ inline Manifest sample_manifest() {
                 {"public", "sensor_readings", 3600, "0123456789abcdef"}};
     m.large_objects = 1;
     m.large_objects_hash = "0000000000000001";
+    return m;
+}
+
+// A minimal valid manifest of a backup of `database` taken at `when` (the seq-th of that second).
+inline Manifest manifest_of(const std::string& database, SystemTime when, int seq = 1) {
+    Manifest m;
+    m.tool_version = "test";
+    m.id = BackupId::make(database, when, seq);
+    m.database = database;
+    m.server = "127.0.0.1:5432";
+    m.server_version = "15.18";
+    m.pg_dump_version = "15.18";
+    m.started_at = when;
+    m.finished_at = when + std::chrono::seconds(3);
+    m.sha256 = std::string(64, 'a');
+    m.encoding = "UTF8";
     return m;
 }
 

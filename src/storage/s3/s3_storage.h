@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "storage/s3/s3_client.h"
+#include "storage/s3/s3_options.h"
 #include "storage/s3/s3_xml.h"
-#include "storage/s3_options.h"
 #include "storage/storage.h"
 
 namespace pgark {
@@ -18,13 +18,17 @@ class S3Storage : public Storage {
     // Validates the options (bucket, credentials, part size); throws UsageError when unusable.
     explicit S3Storage(S3Options opts);
 
+    // The Storage contract (storage.h), and how this driver meets it:
     std::string describe() const override;
+    // One PUT up to one part, a multipart upload (parallel_parts at a time) beyond.
     std::unique_ptr<ObjectWriter> create(const std::string& key) override;
+    // Ranged GETs of read_window bytes; a window whose connection drops resumes where it stopped.
     std::unique_ptr<ObjectReader> open(const std::string& key, std::uint64_t offset,
                                        std::optional<std::uint64_t> length) override;
     std::optional<ObjectInfo> stat(const std::string& key) override;
-    std::vector<ObjectInfo> list(const std::string& prefix) override;
-    void remove(const std::vector<std::string>& keys) override;
+    std::vector<ObjectInfo> list(const std::string& prefix) override;  // ListObjectsV2, all pages
+    void remove(const std::vector<std::string>& keys) override;        // DeleteObjects in batches
+    // PUT with If-None-Match: *; on servers that refuse conditional writes, check then put.
     bool put_if_absent(const std::string& key, const std::string& data) override;
     // Multipart uploads, `since` when they were initiated (S3 keeps no later activity time for them).
     std::vector<UnfinishedWrite> list_unfinished_writes(const std::string& prefix) override;

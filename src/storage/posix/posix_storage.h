@@ -11,13 +11,19 @@ namespace pgark {
 class PosixStorage : public Storage {
   public:
     explicit PosixStorage(std::filesystem::path root);
+
+    // The Storage contract (storage.h), and how this driver meets it:
     std::string describe() const override { return root_.string(); }
+    // Writes a temp file beside the object; commit() is fsync, rename(), fsync of the directory.
     std::unique_ptr<ObjectWriter> create(const std::string& key) override;
     std::unique_ptr<ObjectReader> open(const std::string& key, std::uint64_t offset,
                                        std::optional<std::uint64_t> length) override;
     std::optional<ObjectInfo> stat(const std::string& key) override;
+    // Walks only the directory that can hold `prefix`; temp files are not objects.
     std::vector<ObjectInfo> list(const std::string& prefix) override;
+    // Also removes the directories the removal left empty, up to the root.
     void remove(const std::vector<std::string>& keys) override;
+    // Atomic between processes: the temp file is link()ed into place, which fails if the key exists.
     bool put_if_absent(const std::string& key, const std::string& data) override;
     // Temp files of writers (".<name>.pgark-tmp-<pid>-<random>"), `since` their last modification:
     // a running writer keeps touching its file, a dead one's stops ageing.

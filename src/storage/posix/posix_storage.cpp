@@ -1,5 +1,5 @@
 // Local-filesystem storage driver.
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
