@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "util/cancel.h"
 #include "util/progress.h"
 
 namespace pgark::cli {
@@ -65,7 +66,9 @@ ProgressDisplay::ProgressDisplay() {
             auto s = progress::snapshot();
             {
                 std::lock_guard lock(stderr_mutex());
-                if (s.active)
+                if (cancel::requested())
+                    draw_locked(progress::format_cancelling(s));
+                else if (s.active)
                     draw_locked(progress::format(s));
                 else if (s.generation != last_gen)
                     erase_locked();

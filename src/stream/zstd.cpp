@@ -3,8 +3,12 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <string>
+#include <system_error>
+#include <thread>
 
+#include "util/cancel.h"
 #include "util/error.h"
 
 namespace pgark {
@@ -16,18 +20,34 @@ ZstdCompressor::ZstdCompressor(int level, int workers, ByteSink out)
     ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
     if (workers > 0) {
         size_t rc = ZSTD_CCtx_setParameter(cctx_, ZSTD_c_nbWorkers, workers);
-        if (ZSTD_isError(rc)) {
-            // A libzstd built without threads: fall back to compressing in the caller.
-            ZSTD_CCtx_setParameter(cctx_, ZSTD_c_nbWorkers, 0);
-        }
+        // A libzstd built without threads: compress in the caller.
+        threaded_ = !ZSTD_isError(rc);
+        if (!threaded_) ZSTD_CCtx_setParameter(cctx_, ZSTD_c_nbWorkers, 0);
     }
 }
 
-ZstdCompressor::~ZstdCompressor() { ZSTD_freeCCtx(cctx_); }
+ZstdCompressor::~ZstdCompressor() {
+    // Freeing a multi-threaded context waits until its workers finished their jobs: at level 19 a
+    // job of 32 MiB takes tens of seconds. Unfinished output is unwanted, so let that happen aside.
+    if (threaded_ && !finished_) {
+        try {
+            std::thread([c = cctx_] { ZSTD_freeCCtx(c); }).detach();
+            return;
+        } catch (const std::system_error&) {
+            // no thread to spare: wait after all
+        }
+    }
+    ZSTD_freeCCtx(cctx_);
+}
 
 void ZstdCompressor::drain(int mode, std::span<const std::byte> data) {
-    ZSTD_inBuffer in{data.data(), data.size(), 0};
+    // Input is handed over in slices so that cancellation is seen between them: one call compresses
+    // at most about a block in the caller, or blocks until a worker produced its next chunk.
+    constexpr std::size_t kSlice = 128 << 10;
+    ZSTD_inBuffer in{data.data(), std::min(data.size(), kSlice), 0};
     for (;;) {
+        cancel::throw_if_requested();
+        if (in.pos == in.size && in.size < data.size()) in.size = std::min(data.size(), in.size + kSlice);
         ZSTD_outBuffer out{buf_.data(), buf_.size(), 0};
         size_t remaining = ZSTD_compressStream2(cctx_, &out, &in, static_cast<ZSTD_EndDirective>(mode));
         if (ZSTD_isError(remaining))
@@ -38,7 +58,7 @@ void ZstdCompressor::drain(int mode, std::span<const std::byte> data) {
         }
         if (mode == ZSTD_e_end) {
             if (remaining == 0) return;
-        } else if (in.pos == in.size) {
+        } else if (in.pos == data.size()) {
             return;
         }
     }
@@ -49,7 +69,10 @@ void ZstdCompressor::write(std::span<const std::byte> data) {
     drain(ZSTD_e_continue, data);
 }
 
-void ZstdCompressor::finish() { drain(ZSTD_e_end, {}); }
+void ZstdCompressor::finish() {
+    drain(ZSTD_e_end, {});
+    finished_ = true;
+}
 
 ZstdDecompressor::ZstdDecompressor(ByteSink out)
     : dctx_(ZSTD_createDCtx()), out_(std::move(out)), buf_(ZSTD_DStreamOutSize()) {

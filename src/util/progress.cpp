@@ -82,6 +82,11 @@ Snapshot snapshot() {
     return out;
 }
 
+std::string format_cancelling(const Snapshot& s) {
+    if (!s.active) return "cancelling…";
+    return "cancelling… (" + s.phase + ": " + amount(s.done, s.unit) + " so far)";
+}
+
 std::string format(const Snapshot& s) {
     std::string out = s.phase + ": " + amount(s.done, s.unit);
     if (s.total > 0) {

@@ -43,5 +43,8 @@ class Phase {
 
 // "412.0 MiB / 1.2 GiB  34%  85.1 MiB/s  ETA 9s" (pure, for the renderer and its tests).
 std::string format(const Snapshot& s);
+// What the progress line says once cancellation was requested, so a redrawing meter does not look
+// as if the job went on: "cancelling… (backup shop: 412.0 MiB so far)".
+std::string format_cancelling(const Snapshot& s);
 
 }  // namespace pgark::progress
