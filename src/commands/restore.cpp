@@ -179,7 +179,7 @@ void Restore::estimate(Repository& repo) {
     std::optional<DrillReport> best;
     try {
         auto history = read_drill_history(repo.storage(), m_.database);
-        best = history.newest(m_.database, [](const DrillReport& d) { return d.ok && d.level != "archive"; });
+        best = history.newest(m_.database, [](const DrillReport& d) { return d.measures_rto(); });
     } catch (const Error& e) {
         spdlog::warn("could not read the drill history: {}", redact::scrub(e.what()));
     }

@@ -40,7 +40,7 @@ StatusResult run_status(const Context& ctx, SystemTime now) {
         auto& s = by_db[d.database];
         s.database = d.database;
         s.last_drill = d;  // oldest first: the last one wins
-        if (d.ok) s.last_successful_drill = d;
+        if (d.measures_rto()) s.last_successful_drill = d;
     }
     for (auto& [name, s] : by_db) {
         ObjectiveInputs in;

@@ -1,6 +1,7 @@
 // DrillReport (de)serialisation.
 #include "core/drill_report.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -29,6 +30,12 @@ std::size_t DrillReport::tables_mismatched() const {
     std::size_t n = 0;
     for (const auto& t : tables) n += t.ok ? 0 : 1;
     return n;
+}
+
+bool DrillReport::restored() const {
+    if (level == to_string(DrillLevel::archive)) return false;
+    return std::any_of(phases.begin(), phases.end(),
+                       [](const PhaseTiming& p) { return p.name == "restore" && p.ok; });
 }
 
 namespace {
@@ -70,6 +77,8 @@ std::string DrillReport::to_json() const {
               {"restore_seconds", restore_seconds},
               {"ok", ok},
               {"error", error},
+              {"cleanup_ok", cleanup_ok},
+              {"cleanup_error", cleanup_error},
               {"tables_mismatched", tables_mismatched()},
               {"phases", phases_j},
               {"tables", tables_j},
@@ -98,6 +107,8 @@ DrillReport DrillReport::from_json(const std::string& text, const std::string& w
         r.restore_seconds = j.at("restore_seconds").get<double>();
         r.ok = j.at("ok").get<bool>();
         r.error = j.value("error", "");
+        r.cleanup_ok = j.value("cleanup_ok", true);
+        r.cleanup_error = j.value("cleanup_error", "");
         for (const auto& p : j.at("phases"))
             r.phases.push_back({p.at("name").get<std::string>(), p.at("seconds").get<double>(), p.at("ok").get<bool>(),
                                 p.value("detail", "")});

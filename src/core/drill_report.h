@@ -48,10 +48,19 @@ struct DrillReport {
     double restore_seconds = 0;  // download + restore: the measured RTO
     std::vector<TableResult> tables;
     std::vector<CheckResult> checks;  // archive checks, schema, sequences, large objects, amcheck, user checks
-    bool ok = false;
+    bool ok = false;                  // the backup's verdict; a failed cleanup does not change it
     std::string error;  // set when the drill stopped early
+    // Whether the scratch database was dropped (true when there was none, or it was kept on purpose);
+    // a leftover is swept by the next drill or `pgark drill --sweep`.
+    bool cleanup_ok = true;
+    std::string cleanup_error;
 
     std::size_t tables_mismatched() const;
+    // The backup was restored into a scratch database (levels above archive, restore phase passed).
+    // An archive-level drill only downloads and validates.
+    bool restored() const;
+    // Only a passed drill that restored measured a restore time: the RTO that status and metrics show.
+    bool measures_rto() const { return ok && restored(); }
     std::string to_json() const;
     static DrillReport from_json(const std::string& text, const std::string& where);
 };
