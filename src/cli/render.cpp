@@ -153,7 +153,10 @@ std::string render_drill(const DrillResult& res, const Objectives& objectives) {
       << " (level " << r.level << ")\n";
     if (!r.scratch_database.empty())
         o << "  scratch     " << r.scratch_database << " on " << r.target
-          << (r.scratch_kept ? " (KEPT for inspection)" : " (dropped)") << "\n";
+          << (r.scratch_kept ? " (KEPT for inspection)"
+              : r.cleanup_ok ? " (dropped)"
+                             : " (NOT dropped: " + r.cleanup_error + "; `pgark drill --sweep` retries)")
+          << "\n";
     o << "  restore     " << units::format_duration(r.restore_seconds)
       << " measured (download + restore = RTO; objective "
       << units::format_duration(static_cast<double>(objectives.rto.count())) << ")\n";

@@ -211,7 +211,19 @@ DrillReport Drill::run() {
                          scratch->name(), r_.target);
         } else {
             test_hooks::crash_point("drill: before dropping the scratch database");
-            phase("cleanup", [&](PhaseTiming&) { scratch->drop(); });
+            test_hooks::pause_at("PGARK_TEST_BEFORE_CLEANUP_WAIT_FOR");
+            // The verdict is about the backup: a scratch database that will not go is reported beside
+            // it (and swept by the next drill), and the report is still written.
+            try {
+                phase("cleanup", [&](PhaseTiming&) { scratch->drop(); });
+            } catch (const Error& e) {
+                r_.cleanup_ok = false;
+                r_.cleanup_error = redact::scrub(e.what());
+                spdlog::warn(
+                    "drill {}: the scratch database {} on {} was not dropped: {}; the next drill or "
+                    "`pgark drill --sweep` drops it",
+                    r_.id, scratch->name(), r_.target, r_.cleanup_error);
+            }
         }
     }
     return r_;

@@ -1,8 +1,10 @@
 // Scratch databases for drills: created with a mark (COMMENT ON DATABASE) naming the drill that owns
-// them, dropped by an RAII owner, and swept after a SIGKILL. pgark never drops an unmarked database.
+// them, dropped by an RAII owner, and swept once their drill no longer runs (after a SIGKILL, or a
+// failed cleanup in a daemon that lives on). pgark never drops an unmarked database.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,12 +23,16 @@ struct ScratchMark {
     long pid = 0;
     std::string host;
     SystemTime started_at{};
+    // The drill's presence file (see DrillPresence): locked while the drill runs. Empty in marks of
+    // restores and of older pgark versions, which are judged by their pid.
+    std::string lock_path;
 
     std::string to_comment(const char* prefix = kPrefix) const;
     static std::optional<ScratchMark> parse(const std::string& comment, const char* prefix = kPrefix);
     static ScratchMark for_this_process(const std::string& drill_id);
-    // The process that wrote the mark is gone: same host and no such pid, or another host and the mark
-    // is older than `foreign_after`.
+    // The drill (or restore) that wrote the mark no longer runs: on this host, its presence file is not
+    // locked (or, for marks without one, no process has its pid); on another host, the mark is older
+    // than `foreign_after`. A process that lives on (a daemon) does not keep a finished drill alive.
     bool owner_gone(std::chrono::seconds foreign_after) const;
     std::string describe() const;  // "pid 123 on host h, started 2026-01-24T02:00:00Z"
 };
@@ -37,8 +43,38 @@ class Connection;
 // `admin` is connected to the server's maintenance database.
 std::optional<ScratchMark> database_mark(Connection& admin, const std::string& name, const char* prefix);
 
-// DROP DATABASE `name`, terminating its sessions (WITH (FORCE), PostgreSQL 13 and later).
-void drop_database(Connection& admin, const std::string& name);
+// DROP DATABASE `name` as any role allowed to drop it, not only a superuser: new connections are
+// refused (ALLOW_CONNECTIONS false), the sessions this role may terminate are terminated, and the
+// DROP is retried with growing pauses for up to `budget` while other sessions remain. WITH (FORCE)
+// is not used: it fails outright for a non-superuser when an autovacuum worker is in the database
+// ("must be a member of the role whose process is being terminated"), whereas a plain DROP DATABASE
+// signals autovacuum workers itself and waits for them. After a cancellation request the budget
+// shrinks to a few seconds. Throws PgError when the database is still there at the end (its
+// connections are then allowed again as before).
+void drop_database(Connection& admin, const std::string& name,
+                   std::chrono::milliseconds budget = std::chrono::seconds(60));
+
+// Proof, across processes on this host, that a drill runs: an flock(2) held on a file named by the
+// drill id for as long as the drill's scratch database may exist. The kernel releases it when the
+// process dies however it dies; a daemon releases it when the drill ends.
+class DrillPresence {
+  public:
+    // Throws Error when the file cannot be created or locked.
+    explicit DrillPresence(const std::string& drill_id);
+    ~DrillPresence();
+    DrillPresence(const DrillPresence&) = delete;
+    DrillPresence& operator=(const DrillPresence&) = delete;
+    const std::string& path() const { return path_; }
+    // True while some process holds the lock on `path` (false when the file does not exist).
+    static bool held(const std::string& path);
+    // "$XDG_RUNTIME_DIR/pgark" or "/tmp/pgark-<uid>" (not $TMPDIR: it is where spools live, and marks
+    // record the full path anyway).
+    static std::string directory();
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+};
 
 // "pgark_drill_<db>_<yyyymmddhhmmss>_<random>", at most 63 bytes, ASCII only.
 std::string scratch_database_name(const std::string& database, SystemTime when);
@@ -64,11 +100,12 @@ class ScratchDatabase {
     ConnParams server_;
     std::string name_;
     ScratchMark mark_;
+    std::unique_ptr<DrillPresence> presence_;  // released after the drop (members go last)
     bool created_ = false, keep_ = false, dropped_ = false;
 };
 
-// Drops marked scratch databases whose drill is gone: same host and the pid no longer runs, or any
-// host and older than `foreign_after`. Returns the names dropped.
+// Drops marked scratch databases whose drill no longer runs (ScratchMark::owner_gone). Never one of a
+// running drill, never an unmarked database. Returns the names dropped.
 std::vector<std::string> sweep_scratch_databases(const ConnParams& server,
                                                  std::chrono::seconds foreign_after);
 
