@@ -5,7 +5,7 @@
 
 #include "repo/daemon_lock.h"
 #include "repo/layout.h"
-#include "storage/posix_storage.h"
+#include "storage/posix/posix_storage.h"
 #include "support/proc_util.h"
 #include "util/error.h"
 #include "util/temp.h"
