@@ -1,9 +1,8 @@
 // The drill job: composition of archive verification (with a one-pass spool), scratch database,
-// pg_restore, and the verification levels of DESIGN.md section 2.
+// pg_restore, and the verification levels of docs/drills.md.
 #include "commands/drill.h"
 
 #include <signal.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,9 +19,11 @@
 
 #include <xxhash.h>
 
-#include "commands/restored_db.h"
-#include "commands/restored_verifier.h"
-#include "commands/verify.h"
+#include "restore/archive_check.h"
+#include "restore/pg_restore_runner.h"
+#include "restore/phase.h"
+#include "restore/spool.h"
+#include "restore/verify/verifier.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
 #include "pg/table_content.h"
@@ -34,6 +35,7 @@
 #include "util/redact.h"
 #include "util/temp.h"
 #include "util/test_hooks.h"
+#include "util/text.h"
 #include "util/units.h"
 
 namespace pgark {
@@ -58,17 +60,6 @@ ConnParams target_server(const Context& ctx, const Manifest& m) {
         return p;
     }
     return ctx.server_params(m.database);
-}
-
-void check_spool_space(const std::filesystem::path& dir, std::uint64_t need) {
-    struct statvfs st {};
-    if (::statvfs(dir.c_str(), &st) != 0) return;
-    std::uint64_t avail = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
-    std::uint64_t want = need + need / 50 + (16u << 20);
-    if (avail < want)
-        throw Error("not enough free space in " + dir.string() + " for the restore spool: need " +
-                    units::format_size(want) + ", have " + units::format_size(avail) +
-                    "; set drill.spool_dir (PGARK_SPOOL_DIR) to a larger filesystem");
 }
 
 class Drill {
@@ -110,17 +101,11 @@ DrillReport Drill::run() {
         }
     }
 
-    auto spool_parent = ctx_.config().str("drill.spool_dir").empty()
-                            ? default_temp_parent()
-                            : std::filesystem::path(ctx_.config().str("drill.spool_dir"));
-    std::unique_ptr<TempDir> spool_dir;
+    std::unique_ptr<Spool> spool_dir;
     std::filesystem::path spool;
     if (level > DrillLevel::archive) {
-        check_spool_space(spool_parent, m_.raw_bytes);
-        sweep_stale_spools(spool_parent);
-        // The pid in the name lets a later drill tell a dead drill's spool from a running one's.
-        spool_dir = std::make_unique<TempDir>("pgark-drill-" + std::to_string(getpid()), spool_parent);
-        spool = spool_dir->path() / "archive.pgdump";
+        spool_dir = std::make_unique<Spool>(spool_parent(ctx_.config()), "drill", m_.raw_bytes);
+        spool = spool_dir->archive();
         test_hooks::crash_point("drill: spool directory created");
     }
 
@@ -188,7 +173,7 @@ DrillReport Drill::run() {
             verifier.verify_data();
             for (auto& c : verifier.result().checks) r_.checks.push_back(c);
             r_.tables = verifier.result().tables;
-            p.detail = std::to_string(r_.tables.size()) + " tables, " +
+            p.detail = plural(r_.tables.size(), "table", "tables") + ", " +
                        std::to_string(r_.tables_mismatched()) + " mismatched";
             p.ok = r_.tables_mismatched() == 0 && all_passed(r_.checks);
         });
@@ -255,10 +240,7 @@ DrillResult run_drill(const Context& ctx, const std::string& id_or_latest) {
 }
 
 std::vector<std::string> run_drill_sweep(const Context& ctx) {
-    auto spool_parent = ctx.config().str("drill.spool_dir").empty()
-                            ? default_temp_parent()
-                            : std::filesystem::path(ctx.config().str("drill.spool_dir"));
-    sweep_stale_spools(spool_parent);
+    sweep_stale_spools(spool_parent(ctx.config()));
     const auto& target = ctx.config().str("drill.target");
     ConnParams server = target.empty() ? ctx.server_params("postgres") : parse_conninfo(target);
     if (server.password.empty()) server.password = ctx.config().str("database.password");

@@ -9,19 +9,23 @@
 #include <regex>
 
 #include "commands/backup.h"
-#include "commands/restored_db.h"
-#include "commands/restored_verifier.h"
-#include "commands/verify.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
+#include "pg/sql_literals.h"
 #include "repo/backup_lock.h"
 #include "repo/drill_history.h"
+#include "restore/archive_check.h"
+#include "restore/pg_restore_runner.h"
+#include "restore/phase.h"
+#include "restore/spool.h"
+#include "restore/verify/verifier.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/redact.h"
 #include "util/temp.h"
 #include "util/test_hooks.h"
 #include "util/time.h"
+#include "util/text.h"
 #include "util/units.h"
 
 namespace pgark {
@@ -158,12 +162,7 @@ void Restore::inspect_target(Connection& admin) {
                 auto bad = c.query(
                     "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY($1::text[]) "
                     "AND NOT pg_catalog.pg_has_role(nspowner, 'MEMBER') ORDER BY 1",
-                    {[&] {
-                        std::string a = "{";
-                        for (const auto& s : plan.schemas)
-                            a += (a.size() > 1 ? "," : "") + std::string("\"") + s + "\"";
-                        return a + "}";
-                    }()});
+                    {text_array_literal(plan.schemas)});
                 if (!bad.empty())
                     throw Error(
                         "role " + role + " does not own schema " + bad[0][0].value_or("?") + " in " + where +
@@ -243,11 +242,11 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                     auto mark = database_mark(admin, db, ScratchMark::kRestorePrefix);
                     if (!mark || !mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
                         throw Error("database " + db + " on " + plan.server +
-                                    " is no longer the partial result of a killed restore (another restore "
+                                    " is no longer the partial result of an unfinished restore (another restore "
                                     "may have taken it over); nothing was changed: run the command again "
                                     "once that restore has finished, or choose another name");
                     drop_database(admin, db);
-                    p.detail = "the partial result of a killed restore (" + plan.partial_from + ")";
+                    p.detail = "the partial result of an unfinished restore (" + plan.partial_from + ")";
                 });
             }
             phase("create database", create);
@@ -311,7 +310,13 @@ std::string Restore::failure_advice() const {
     if (r_.plan.mode == RestoreMode::to_new)
         return "nothing else was changed; run the same command again (it replaces the partial " + db +
                "), or drop " + db;
-    return "no safety backup was taken (--no-safety-backup); restore " + db + " from another backup";
+    if (!r_.plan.target_exists)
+        return db + " did not exist before this restore, so there was nothing to back up; run the same "
+                    "command again (it replaces the partial " + db + "), or drop " + db;
+    if (!r_.plan.safety_backup)
+        return "no safety backup was taken (--no-safety-backup); restore " + db + " from another backup";
+    return "the restore failed before its safety backup was complete, so nothing in " + db +
+           " was destroyed; run the same command again once the cause is fixed";
 }
 
 RestoreResult Restore::run() {
@@ -344,15 +349,16 @@ RestoreResult Restore::run() {
 
     // Everything that can refuse happens before anything changes.
     spdlog::info("restore: checking {} on {}", plan.target_database, plan.server);
-    auto spool_parent = ctx_.config().str("drill.spool_dir").empty()
-                            ? default_temp_parent()
-                            : std::filesystem::path(ctx_.config().str("drill.spool_dir"));
-    std::unique_ptr<TempDir> spool_dir;
+    // The spool's free space is checked now, before the confirmation (and on --dry-run): a restore must
+    // not fail for want of local disk after the operator said yes.
+    const auto spool_at = spool_parent(ctx_.config());
+    std::unique_ptr<Spool> spool_dir;
     std::filesystem::path spool;
-    if (!opts_.dry_run) {
-        sweep_stale_spools(spool_parent);
-        spool_dir = std::make_unique<TempDir>("pgark-restore-" + std::to_string(getpid()), spool_parent);
-        spool = spool_dir->path() / "archive.pgdump";
+    if (opts_.dry_run) {
+        check_spool_space(spool_at, m_.raw_bytes);
+    } else {
+        spool_dir = std::make_unique<Spool>(spool_at, "restore", m_.raw_bytes);
+        spool = spool_dir->archive();
     }
     ArchiveVerification av;
     bool downloaded = false;
@@ -426,7 +432,7 @@ RestoreResult Restore::run() {
             verifier.run_checks();
             for (auto& c : verifier.result().checks) r_.checks.push_back(c);
             r_.tables = verifier.result().tables;
-            p.detail = std::to_string(r_.tables.size()) + " tables, " +
+            p.detail = plural(r_.tables.size(), "table", "tables") + ", " +
                        std::to_string(r_.tables_mismatched()) + " mismatched";
             p.ok = r_.tables_mismatched() == 0 && all_passed(r_.checks);
         });

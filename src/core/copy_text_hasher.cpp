@@ -4,18 +4,13 @@
 #include <xxhash.h>
 
 #include <cstring>
-#include <new>
+
+#include "core/xxh3_state.h"
 
 namespace pgark {
 
 struct CopyTextHasher::State {
-    XXH3_state_t* xxh;
-    State() : xxh(XXH3_createState()) {
-        if (xxh == nullptr) throw std::bad_alloc();
-    }
-    ~State() { XXH3_freeState(xxh); }
-    State(const State&) = delete;
-    State& operator=(const State&) = delete;
+    Xxh3Stream xxh;  // the row that crosses a chunk boundary
 };
 
 CopyTextHasher::CopyTextHasher() : state_(std::make_unique<State>()) {}
@@ -41,7 +36,7 @@ void CopyTextHasher::add_row(uint64_t hash, uint64_t length, const std::byte* he
 }
 
 void CopyTextHasher::end_partial_row() {
-    add_row(XXH3_64bits_digest(state_->xxh), partial_length_, partial_head_);
+    add_row(state_->xxh.digest(), partial_length_, partial_head_);
     in_partial_ = false;
     partial_length_ = 0;
 }
@@ -61,7 +56,7 @@ void CopyTextHasher::feed(std::span<const std::byte> data) {
             add_row(XXH3_64bits(p, length), length, p);
         } else {
             if (!in_partial_) {
-                XXH3_64bits_reset(state_->xxh);
+                state_->xxh.reset();
                 in_partial_ = true;
                 partial_length_ = 0;
             }
@@ -69,7 +64,7 @@ void CopyTextHasher::feed(std::span<const std::byte> data) {
             for (size_t i = 0; partial_length_ + i < 2 && i < length; ++i) {
                 partial_head_[partial_length_ + i] = p[i];
             }
-            XXH3_64bits_update(state_->xxh, p, length);
+            state_->xxh.update(p, length);
             partial_length_ += length;
             if (nl != nullptr) end_partial_row();
         }

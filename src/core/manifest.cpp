@@ -11,6 +11,12 @@ namespace pgark {
 
 using nlohmann::json;
 
+std::uint64_t Manifest::total_rows() const {
+    std::uint64_t n = 0;
+    for (const auto& t : tables) n += t.rows;
+    return n;
+}
+
 double Manifest::duration_seconds() const {
     return std::chrono::duration<double>(finished_at - started_at).count();
 }
@@ -139,7 +145,8 @@ Manifest Manifest::from_json(const std::string& text, const std::string& where) 
             throw VerifyError(where + ": manifest hash of table " + ts.name + " is malformed");
         m.tables.push_back(std::move(ts));
     }
-    if (j.contains("large_objects")) {
+    m.large_objects_recorded = j.contains("large_objects");
+    if (m.large_objects_recorded) {
         m.large_objects = field<std::uint64_t>(j["large_objects"], "count", where);
         m.large_objects_hash = field<std::string>(j["large_objects"], "hash", where);
     }

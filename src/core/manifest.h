@@ -45,8 +45,12 @@ struct Manifest {
     std::vector<TableStats> tables;
     std::uint64_t large_objects = 0;
     std::string large_objects_hash;
+    // False for a manifest written before pgark recorded large objects: nothing to check them against.
+    bool large_objects_recorded = true;
 
     double duration_seconds() const;
+    // Rows in all tables of the backup.
+    std::uint64_t total_rows() const;
     std::string to_json() const;
     // Throws VerifyError naming `where` when the text is not a valid manifest, and Error when its
     // format is newer than this pgark understands.

@@ -65,7 +65,7 @@ void RestorePlan::build_steps() {
             if (!partial_from.empty())
                 steps.push_back({"drop database",
                                  "DROP DATABASE " + target_database +
-                                     ": the partial result of a restore that " + "was killed (" +
+                                     ": the partial result of an unfinished restore (" +
                                      partial_from + ")",
                                  false});
             steps.push_back({"create database",

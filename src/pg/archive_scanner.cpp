@@ -5,16 +5,16 @@
 // field; data chunk payloads are handed to the hashers straight from the caller's buffer.
 #include "pg/archive_scanner.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
 #include <new>
+#include <optional>
 #include <unordered_map>
 
 #include "core/copy_text_hasher.h"
+#include "core/xxh3_state.h"
 #include "util/error.h"
 
 namespace pgark {
@@ -48,10 +48,6 @@ struct Cursor {
     const std::byte* p;
     const std::byte* end;
     size_t avail() const { return static_cast<size_t>(end - p); }
-};
-
-struct XxhDeleter {
-    void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
 };
 
 }  // namespace
@@ -128,7 +124,7 @@ struct ArchiveScanner::Impl {
     uint64_t chunk_left = 0;
     bool hashing = true;
     CopyTextHasher rows_hasher;
-    std::unique_ptr<XXH3_state_t, XxhDeleter> blob_state;
+    std::optional<Xxh3Stream> blob_state;  // made at the first large object
 
     uint64_t pos(const Cursor& c) const { return base + static_cast<uint64_t>(c.p - begin); }
 
@@ -504,7 +500,7 @@ struct ArchiveScanner::Impl {
 
     void end_data_unit() {
         if (in_blob) {
-            if (hashing) blob_sum += XXH3_64bits_digest(blob_state.get());
+            if (hashing) blob_sum += blob_state->digest();
             in_blob = false;
             phase = Phase::blob_oid;
             return;
@@ -526,7 +522,7 @@ struct ArchiveScanner::Impl {
         const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk_left, c.avail()));
         if (hashing) {
             if (in_blob) {
-                XXH3_64bits_update(blob_state.get(), c.p, n);
+                blob_state->update(c.p, n);
             } else if (table) {
                 rows_hasher.feed(std::span<const std::byte>(c.p, n));
             }
@@ -584,11 +580,8 @@ struct ArchiveScanner::Impl {
                 ++blobs;
                 in_blob = true;
                 if (hashing) {
-                    if (!blob_state) {
-                        blob_state.reset(XXH3_createState());
-                        if (!blob_state) throw std::bad_alloc();
-                    }
-                    XXH3_64bits_reset(blob_state.get());
+                    if (!blob_state) blob_state.emplace();
+                    blob_state->reset();
                 }
                 phase = Phase::chunk_len;
                 return;

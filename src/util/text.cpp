@@ -31,6 +31,10 @@ std::string trim_end(std::string_view s) {
     return std::string(s.substr(0, e));
 }
 
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 std::string tail_lines(const std::string& text, std::size_t max_lines) {
     std::vector<std::string> lines;
     std::size_t start = 0;

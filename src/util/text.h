@@ -15,6 +15,9 @@ std::string trim(std::string_view s);
 // Without trailing ASCII white space (a server message's final newline).
 std::string trim_end(std::string_view s);
 
+// "1 table", "2 tables": the count and the word that goes with it.
+std::string plural(std::size_t n, std::string_view one, std::string_view many);
+
 // The last `max_lines` non-empty lines of `text`, joined with "\n  " (for quoting a child's stderr
 // inside an error message).
 std::string tail_lines(const std::string& text, std::size_t max_lines = 8);

@@ -174,6 +174,23 @@ TEST_P(RestoreLocal, FailureMidRestoreNamesTheSafetyBackupThatBringsTheOldStateB
     EXPECT_EQ(pg().psql("SELECT count(*) FROM devices WHERE location = 'changed'", db_), "9");
 }
 
+// A failed clean restore into a database that did not exist: nothing was there to back up, and the
+// advice says so instead of blaming a --no-safety-backup that was not given.
+TEST_P(RestoreLocal, FailedCleanRestoreOfANewDatabaseDoesNotBlameNoSafetyBackup) {
+    auto id = backup();
+    const auto fresh = db_ + "_new";
+    TempDir tools("tools");
+    auto r = pgark({"--pg-bin-dir", crashing_bin_dir(tools), "restore", id, "--mode", "clean", "--target-db",
+                    fresh, "--yes"});
+    EXPECT_NE(r.exit_code, 0) << r.describe();
+    EXPECT_EQ(r.err.find("--no-safety-backup"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(fresh + " did not exist before this restore"), std::string::npos) << r.err;
+    // The next run replaces the partial database, naming it as an unfinished restore.
+    auto again = restore_json({id, "--mode", "clean", "--target-db", fresh, "--yes"}, 0);
+    EXPECT_TRUE(again.value("ok", false)) << again.dump(1);
+    EXPECT_EQ(table_counts(pg(), fresh), freshtrack_counts().by_table());
+}
+
 // Large objects belong to no schema: schema-cascade replaces the backup's (same OID) and keeps the
 // target's others.
 TEST_P(RestoreLocal, SchemaCascadeReplacesTheBackupsLargeObjectsAndKeepsOthers) {
@@ -188,6 +205,47 @@ TEST_P(RestoreLocal, SchemaCascadeReplacesTheBackupsLargeObjectsAndKeepsOthers) 
     EXPECT_EQ(pg().psql("SELECT encode(pg_catalog.lo_get(424242), 'escape')", db_), "as backed up");
     EXPECT_EQ(pg().psql("SELECT encode(pg_catalog.lo_get(434343), 'escape')", db_), "created later");
     EXPECT_EQ(table_counts(pg(), db_), freshtrack_counts().by_table());
+}
+
+// Schema names come from the archive: as a $1::text[] parameter of the ownership check they must be
+// escaped, or a `"` breaks the query and a `\` changes which schema is checked. The check runs for a
+// role that is not a superuser, so the restore runs as the schemas' owner.
+TEST_P(RestoreLocal, SchemaCascadeAsOwnerOfSchemasWithQuotesAndBackslashesInTheirNames) {
+    const std::string role = "cascade_owner", password = "cascade-pw-31", db = db_ + "_odd";
+    pg().drop_database(db);
+    pg().psql("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN PASSWORD '" + password +
+              "'; CREATE DATABASE " + db + " OWNER " + role);
+    struct Cleanup {
+        std::string db, role;
+        ~Cleanup() {
+            PgCluster::shared().drop_database(db);
+            PgCluster::shared().psql("DROP ROLE IF EXISTS " + role);
+        }
+    } cleanup{db, role};
+    pg().psql("SET ROLE " + role +
+                  R"(; CREATE SCHEMA "we""ird"; CREATE TABLE "we""ird".t (i int); INSERT INTO "we""ird".t )"
+                  R"(VALUES (1), (2); CREATE SCHEMA "back\slash"; CREATE TABLE "back\slash".t (i int); )"
+                  R"(INSERT INTO "back\slash".t VALUES (3))",
+              db);
+    const std::map<std::string, std::string> as_owner = {
+        {"PGUSER", role}, {"PGPASSWORD", password}, {"PGDATABASE", db}};
+    auto b = pgark({"backup", "--json", "-q"}, as_owner);
+    ASSERT_EQ(b.exit_code, 0) << b.describe();
+    const auto id = json::parse(b.out)["id"].get<std::string>();
+    pg().psql(R"(INSERT INTO "we""ird".t VALUES (99); DELETE FROM "back\slash".t)", db);
+
+    auto j = restore_json({id, "--mode", "schema-cascade", "--target-db", db, "--yes"}, 0, as_owner);
+    EXPECT_TRUE(j.value("ok", false)) << j.dump(1);
+    EXPECT_EQ(pg().psql(R"(SELECT string_agg(i::text, ',' ORDER BY i) FROM "we""ird".t)", db), "1,2");
+    EXPECT_EQ(pg().psql(R"(SELECT string_agg(i::text, ',' ORDER BY i) FROM "back\slash".t)", db), "3");
+
+    // The check still refuses a schema of the backup that the role does not own.
+    pg().psql(R"(CREATE SCHEMA "not""mine")", db);
+    pg().psql(R"(CREATE TABLE "not""mine".t (i int))", db);
+    pg().psql("ALTER SCHEMA \"we\"\"ird\" OWNER TO CURRENT_USER", db);
+    auto r = pgark({"restore", id, "--mode", "schema-cascade", "--target-db", db, "--yes"}, as_owner);
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_NE(r.err.find("does not own schema we\"ird"), std::string::npos) << r.err;
 }
 
 TEST_P(RestoreLocal, RefusesWithoutYesWithoutATerminal) {

@@ -327,6 +327,33 @@ TEST_F(StorageFaultLocal, DrillSpoolWithoutRoomIsRefusedBeforeAnyDatabase) {
     EXPECT_TRUE(loc.open()->list("locks/").empty()) << "the drill's lock stayed";
 }
 
+// A production restore checks the spool's free space with the other refusals: before it asks for
+// confirmation (here: without a terminal it would ask for --yes), on --dry-run too, and with --yes
+// before anything is downloaded or changed.
+TEST_F(StorageFaultLocal, RestoreSpoolWithoutRoomIsRefusedBeforeTheConfirmation) {
+    MOUNT_TMPFS_OR_SKIP(4ull << 20);
+    const auto loc = make_repo_location(Driver::posix, "restore-spool-small");
+    repo_url_ = loc.url;
+    ASSERT_EQ(pgark(kSmall, {"init"}).exit_code, 0);
+    ASSERT_TRUE(backup_ok(kSmall).contains("id"));
+    const auto rows_before = PgCluster::shared().psql("SELECT count(*) FROM sensor_readings", kSmall);
+    const std::map<std::string, std::string> small_spool = {{"PGARK_SPOOL_DIR", mount_->path().string()}};
+
+    for (const auto& extra : std::vector<std::vector<std::string>>{{}, {"--dry-run"}, {"--yes"}}) {
+        std::vector<std::string> args = {"restore", "latest", "--mode", "clean", "--target-db", kSmall};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto r = pgark(kSmall, args, small_spool);
+        EXPECT_EQ(r.exit_code, 1) << r.describe();
+        EXPECT_TRUE(has(r.err, "not enough free space in " + mount_->path().string())) << r.err;
+        EXPECT_TRUE(has(r.err, "drill.spool_dir")) << r.err;
+        EXPECT_FALSE(has(r.err, "confirm")) << "asked before refusing: " << r.err;
+        EXPECT_TRUE(directory_tree(mount_->path()).empty()) << joined(directory_tree(mount_->path()));
+    }
+    EXPECT_EQ(PgCluster::shared().psql("SELECT count(*) FROM sensor_readings", kSmall), rows_before);
+    EXPECT_EQ(listed(kSmall).size(), 1u) << "no safety backup was taken";
+    EXPECT_TRUE(loc.open()->list("locks/").empty()) << "the restore's lock stayed";
+}
+
 TEST_F(StorageFaultLocal, ReadOnlyRepository) {
     MOUNT_TMPFS_OR_SKIP(32ull << 20);
     const auto repo = repo_on_mount();

@@ -1,6 +1,6 @@
-// pg_restore into a database (with the dominant tables loaded by pgark beside it), and sweeping the
-// spools of killed runs.
-#include "commands/restored_db.h"
+// pg_restore into a database (with the dominant tables loaded by pgark beside it), and the CREATE
+// DATABASE options an archive asks for.
+#include "restore/pg_restore_runner.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "pg/copy_loader.h"
+#include "pg/pg_restore_errors.h"
 #include "pg/restore_readiness.h"
 #include "pg/table_content.h"
 #include "pg/tools.h"
@@ -123,7 +124,7 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
         });
         read_before += read;
         test_hooks::crash_point("restore: pg_restore ended");
-        auto err = redact::scrub(tail_lines(child->stderr_text(), 10));
+        auto err = redact::scrub(pg_restore_error_summary(child->stderr_text()));
         if (!st.ok())
             throw PgError("pg_restore into " + c.dbname() + " failed (" + st.describe() + ")" +
                           (err.empty() ? "" : ":\n  " + err));
@@ -199,22 +200,6 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
     for (const auto& t : split) tables += (tables.empty() ? "" : ", ") + t.target.relation;
     return how + ", " + tables + " loaded over " + std::to_string(jobs) + " connections" +
            (serial_post_data ? ", post-data in one job (partitioned indexes)" : "");
-}
-
-// Removes spool directories of drills and restores that were killed (SIGKILL leaves them behind).
-void sweep_stale_spools(const std::filesystem::path& parent) {
-    static const std::regex name(R"(^pgark-(?:drill|restore)-(\d+)-[A-Za-z0-9]{6}$)");
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
-        std::smatch m;
-        auto fname = e.path().filename().string();
-        if (!std::regex_match(fname, m, name)) continue;
-        pid_t pid = static_cast<pid_t>(std::stol(m.str(1)));
-        if (pid == getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
-        spdlog::info("removing the spool {} of a drill or restore that is gone (pid {})", e.path().string(),
-                     pid);
-        std::filesystem::remove_all(e.path(), ec);
-    }
 }
 
 // CREATE DATABASE options (encoding, locale) taken from the archive's DATABASE entry.

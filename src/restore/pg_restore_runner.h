@@ -1,5 +1,5 @@
 // Restoring an archive into a database with pg_restore (shared by drills and production restores); the
-// proof that the result equals the backup is commands/restored_verifier.h.
+// proof that the result equals the backup is restore/verifier.h.
 #pragma once
 
 #include <filesystem>
@@ -31,31 +31,8 @@ std::string restore_archive(const std::filesystem::path& archive, const ConnPara
                             const std::string& bin_dir, int jobs, bool restore_owner,
                             const ArchiveScanner* scanner = nullptr, const ItemFinishedFn& on_finished = {});
 
-// Removes "pgark-drill-<pid>-*" / "pgark-restore-<pid>-*" spool directories under `parent` whose
-// process is gone.
-void sweep_stale_spools(const std::filesystem::path& parent);
-
 // CREATE DATABASE options (encoding, and the locale unless `with_locale` is false: then LOCALE 'C')
 // taken from the archive's DATABASE entry.
 std::string create_database_options(const ArchiveScanner& scanner, bool with_locale);
-
-// Runs one timed phase of a drill or restore and appends its timing to `phases`, also when `fn`
-// throws (the phase is then marked failed and the exception goes on). `fn` may fill the detail.
-template <typename F>
-void run_phase(std::vector<PhaseTiming>& phases, const std::string& name, F&& fn) {
-    Stopwatch sw;
-    progress::Phase shown(name, 0);
-    PhaseTiming p{name, 0, true, ""};
-    try {
-        fn(p);
-    } catch (...) {
-        p.seconds = sw.seconds();
-        p.ok = false;
-        phases.push_back(p);
-        throw;
-    }
-    p.seconds = sw.seconds();
-    phases.push_back(p);
-}
 
 }  // namespace pgark
