@@ -1,5 +1,5 @@
 // The command-line front end: parses arguments, builds the configuration, runs a command, prints
-// its result, and maps errors to exit codes (DESIGN.md section 6).
+// its result, and maps errors to exit codes (README "Exit codes").
 #pragma once
 
 namespace pgark::cli {

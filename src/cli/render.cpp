@@ -1,16 +1,13 @@
-// Human and JSON renderings of command results.
+// Human renderings of command results (tables, summaries); JSON is report/json.h.
 #include "cli/render.h"
-
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <sstream>
 
+#include "util/text.h"
 #include "util/units.h"
 
 namespace pgark::cli {
-
-using nlohmann::json;
 
 std::string thousands(std::uint64_t n) {
     auto digits = std::to_string(n);
@@ -28,27 +25,6 @@ std::string pad(const std::string& s, std::size_t w) {
     return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');
 }
 
-std::uint64_t total_rows(const Manifest& m) {
-    std::uint64_t n = 0;
-    for (const auto& t : m.tables) n += t.rows;
-    return n;
-}
-
-json manifest_summary(const Manifest& m) {
-    return {{"id", m.id.str()},
-            {"database", m.database},
-            {"server", m.server},
-            {"server_version", m.server_version},
-            {"started_at", format_iso8601(m.started_at, true)},
-            {"finished_at", format_iso8601(m.finished_at, true)},
-            {"duration_seconds", m.duration_seconds()},
-            {"raw_bytes", m.raw_bytes},
-            {"stored_bytes", m.stored_bytes},
-            {"sha256", m.sha256},
-            {"tables", m.tables.size()},
-            {"rows", total_rows(m)},
-            {"toc_entries", m.toc_entries}};
-}
 
 }  // namespace
 
@@ -66,17 +42,11 @@ std::string render_backup(const BackupResult& r) {
       << "  size        " << units::format_size(m.raw_bytes) << " dumped, "
       << units::format_size(m.stored_bytes) << " stored (zstd level " << m.compression_level << ", ratio "
       << ratio << ")\n"
-      << "  contents    " << m.tables.size() << " tables, " << thousands(total_rows(m)) << " rows, "
+      << "  contents    " << plural(m.tables.size(), "table", "tables") << ", " << thousands(m.total_rows()) << " rows, "
       << m.toc_entries << " archive entries\n"
       << "  sha256      " << m.sha256 << "\n"
       << "  repository  " << r.repository << "\n";
     return o.str();
-}
-
-std::string render_backup_json(const BackupResult& r) {
-    json j = json::parse(r.manifest.to_json());
-    j["repository"] = r.repository;
-    return j.dump(2) + "\n";
 }
 
 std::string render_list(const ListResult& r) {
@@ -102,13 +72,6 @@ std::string render_list(const ListResult& r) {
     return o.str();
 }
 
-std::string render_list_json(const ListResult& r) {
-    json arr = json::array();
-    for (const auto& m : r.backups) arr.push_back(manifest_summary(m));
-    json j = {{"repository", r.repository}, {"backups", arr}, {"problems", r.problems}};
-    return j.dump(2) + "\n";
-}
-
 std::string render_verify(const VerifyResult& r) {
     std::ostringstream o;
     o << "Backup " << r.manifest.id.str() << ": " << (r.ok() ? "verified OK" : "VERIFICATION FAILED") << " ("
@@ -118,32 +81,12 @@ std::string render_verify(const VerifyResult& r) {
     return o.str();
 }
 
-std::string render_verify_json(const VerifyResult& r) {
-    json checks = json::array();
-    for (const auto& c : r.checks)
-        checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
-    json j = {{"id", r.manifest.id.str()},
-              {"database", r.manifest.database},
-              {"ok", r.ok()},
-              {"seconds", r.seconds},
-              {"checks", checks}};
-    return j.dump(2) + "\n";
-}
-
 std::string render_config(const std::vector<ConfigEntry>& entries, const std::string& file) {
     std::ostringstream o;
     o << "# config file: " << (file.empty() ? "(none)" : file) << "\n";
     for (const auto& e : entries)
         o << pad(e.key, 28) << pad(e.value.empty() ? "(unset)" : e.value, 34) << "# " << e.origin << "\n";
     return o.str();
-}
-
-std::string render_config_json(const std::vector<ConfigEntry>& entries, const std::string& file) {
-    json arr = json::array();
-    for (const auto& e : entries)
-        arr.push_back({{"key", e.key}, {"value", e.value}, {"origin", e.origin}, {"secret", e.secret}});
-    json j = {{"file", file.empty() ? json(nullptr) : json(file)}, {"settings", arr}};
-    return j.dump(2) + "\n";
 }
 
 std::string render_drill(const DrillResult& res, const Objectives& objectives) {
@@ -180,13 +123,6 @@ std::string render_drill(const DrillResult& res, const Objectives& objectives) {
     return o.str();
 }
 
-std::string render_drill_json(const DrillResult& r) {
-    json j = json::parse(r.report.to_json());
-    j["repository"] = r.repository;
-    j["report_key"] = r.report_key;
-    return j.dump(2) + "\n";
-}
-
 std::string render_status(const StatusResult& r) {
     std::ostringstream o;
     o << "Objectives: RPO " << units::format_duration(static_cast<double>(r.objectives.rpo.count()))
@@ -212,34 +148,6 @@ std::string render_status(const StatusResult& r) {
         for (const auto& p : a.problems) o << "  ! " << p << "\n";
     }
     return o.str();
-}
-
-std::string render_status_json(const StatusResult& r) {
-    json dbs = json::array();
-    for (const auto& d : r.databases) {
-        const auto& a = d.assessment;
-        json j = {{"database", d.database},
-                  {"ok", a.ok()},
-                  {"rpo_seconds", a.rpo_seconds ? json(*a.rpo_seconds) : json(nullptr)},
-                  {"rpo_ok", a.rpo_ok},
-                  {"rto_seconds", a.rto_seconds ? json(*a.rto_seconds) : json(nullptr)},
-                  {"rto_ok", a.rto_ok},
-                  {"problems", a.problems},
-                  {"last_backup", d.last_backup ? json(d.last_backup->id.str()) : json(nullptr)},
-                  {"last_backup_finished_at",
-                   d.last_backup ? json(format_iso8601(d.last_backup->finished_at)) : json(nullptr)},
-                  {"last_successful_drill",
-                   d.last_successful_drill ? json(d.last_successful_drill->id) : json(nullptr)},
-                  {"last_drill", d.last_drill ? json(d.last_drill->id) : json(nullptr)},
-                  {"last_drill_ok", d.last_drill ? json(d.last_drill->ok) : json(nullptr)}};
-        dbs.push_back(j);
-    }
-    json j = {{"repository", r.repository},
-              {"ok", r.ok()},
-              {"objectives",
-               {{"rpo_seconds", r.objectives.rpo.count()}, {"rto_seconds", r.objectives.rto.count()}}},
-              {"databases", dbs}};
-    return j.dump(2) + "\n";
 }
 
 std::string render_restore_plan(const RestorePlan& p) {
@@ -271,56 +179,12 @@ std::string render_restore(const RestoreResult& r) {
         o << "  " << p.name << std::string(p.name.size() < 22 ? 22 - p.name.size() : 1, ' ')
           << units::format_duration(p.seconds) << (p.detail.empty() ? "" : "  " + p.detail)
           << (p.ok ? "" : "  FAILED") << "\n";
-    o << "  verification   level " << r.plan.level << ": " << r.tables.size() << " tables, "
+    o << "  verification   level " << r.plan.level << ": " << plural(r.tables.size(), "table", "tables") << ", "
       << r.tables_mismatched() << " mismatched, "
       << (all_passed(r.checks) ? "all checks passed" : "checks FAILED") << "\n";
     o << "Restore time (measured): " << units::format_duration(r.restore_seconds) << " — "
       << (r.ok ? "OK" : "FAILED") << "\n";
     return o.str();
-}
-
-std::string render_restore_json(const RestoreResult& r) {
-    const auto& p = r.plan;
-    json steps = json::array();
-    for (const auto& s : p.steps)
-        steps.push_back({{"name", s.name}, {"detail", s.detail}, {"destructive", s.destructive}});
-    json phases = json::array();
-    for (const auto& ph : r.phases)
-        phases.push_back({{"name", ph.name}, {"seconds", ph.seconds}, {"ok", ph.ok}, {"detail", ph.detail}});
-    json tables = json::array();
-    for (const auto& t : r.tables)
-        tables.push_back({{"schema", t.schema},
-                          {"name", t.name},
-                          {"expected_rows", t.expected_rows},
-                          {"ok", t.ok},
-                          {"detail", t.detail}});
-    json checks = json::array();
-    for (const auto& c : r.checks)
-        checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
-    json j = {{"backup_id", p.backup_id},
-              {"source_database", p.source_database},
-              {"server", p.server},
-              {"target_database", p.target_database},
-              {"mode", to_string(p.mode)},
-              {"destructive", p.destructive()},
-              {"schemas", p.schemas},
-              {"stored_bytes", p.stored_bytes},
-              {"raw_bytes", p.raw_bytes},
-              {"jobs", p.jobs},
-              {"level", p.level},
-              {"estimated_seconds", p.estimated_seconds ? json(*p.estimated_seconds) : json(nullptr)},
-              {"estimate_basis", p.estimate_basis},
-              {"steps", steps},
-              {"dry_run", !r.executed},
-              {"safety_backup_id", r.safety_backup_id},
-              {"phases", phases},
-              {"restore_seconds", r.restore_seconds},
-              {"tables_mismatched", r.tables_mismatched()},
-              {"tables", tables},
-              {"checks", checks},
-              {"ok", r.ok},
-              {"error", r.error}};
-    return j.dump(2) + "\n";
 }
 
 }  // namespace pgark::cli
@@ -333,10 +197,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
     std::string out;
     for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
     return out;
-}
-
-std::string plural(std::size_t n, const std::string& one, const std::string& many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 }  // namespace
@@ -378,45 +238,6 @@ std::string render_prune(const PruneResult& r) {
     if (!swept.empty()) o << "; " << (r.dry_run ? "would sweep " : "swept ") << join(swept, " and ");
     o << ".\n";
     return o.str();
-}
-
-std::string render_prune_json(const PruneResult& r) {
-    json backups = json::array();
-    for (const auto& b : r.backups)
-        backups.push_back({{"id", b.id},
-                           {"time", format_iso8601(b.time, true)},
-                           {"complete", b.complete},
-                           {"action", b.keep ? "keep" : "remove"},
-                           {"reasons", b.reasons},
-                           {"bytes", b.bytes},
-                           {"in_use_by", b.locked_by},
-                           {"removed", b.removed},
-                           {"note", b.note}});
-    json writes = json::array();
-    for (const auto& w : r.abandoned_writes)
-        writes.push_back({{"key", w.key}, {"since", format_iso8601(w.since)}});
-    json j = {{"database", r.database},
-              {"repository", r.repository},
-              {"dry_run", r.dry_run},
-              {"ok", r.ok},
-              {"policy",
-               {{"keep_last", r.keep_last},
-                {"keep_daily", r.keep_daily},
-                {"keep_weekly", r.keep_weekly},
-                {"keep_monthly", r.keep_monthly},
-                {"timezone", r.timezone},
-                {"incomplete_after_seconds", r.incomplete_after.count()}}},
-              {"backups", backups},
-              {"kept", r.kept()},
-              {"to_remove", r.to_remove()},
-              {"removed", r.removed_count()},
-              {"bytes_freed", r.bytes_freed},
-              {"abandoned_writes", writes},
-              {"stale_locks", r.stale_locks},
-              {"stale_claims", r.stale_claims},
-              {"problems", r.problems},
-              {"errors", r.errors}};
-    return j.dump(2) + "\n";
 }
 
 }  // namespace pgark::cli

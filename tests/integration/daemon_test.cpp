@@ -238,6 +238,14 @@ TEST_F(DaemonTest, AFailedJobAndItsRecoveryPostWebhookMessagesAcrossARestart) {
             << m->body;
         EXPECT_TRUE(contains(m->body, "pgark_backup_failures_total{database=\"no_such_database\"} 1"))
             << m->body;
+        // /healthz tells on-call that the last backup failed, and why.
+        auto health = get(port, "/healthz");
+        ASSERT_TRUE(health);
+        auto h = json::parse(health->body);
+        EXPECT_EQ(h["status"], "degraded") << h.dump();
+        EXPECT_EQ(h["jobs"]["backup"]["last_outcome"], "failed") << h.dump();
+        EXPECT_TRUE(contains(h.value("last_error", ""), "backup: ")) << h.dump();
+        EXPECT_TRUE(contains(h["jobs"]["backup"].value("last_error", ""), "no_such_database")) << h.dump();
         ::kill(daemon->pid(), SIGTERM);
         EXPECT_EQ(wait_pgark(*daemon, std::chrono::seconds(60)).exit_code, 0);
     }
@@ -277,6 +285,8 @@ TEST_F(DaemonTest, TellsSystemdItIsReadyAndCancelsARunningJobWithCleanupOnSigter
     NotifySocket notify(dir_.path() / "notify.sock");
     const int port = free_tcp_port();
     auto config = write_config("0 2 * * *", port);
+    WebhookReceiver hook;
+    std::ofstream(config, std::ios::app) << "[notify]\nwebhook_url = \"" << hook.url() << "\"\n";
     ASSERT_EQ(run_pgark({"backup", "-q"}, env()).exit_code, 0);
     const auto go = dir_.path() / "go";  // never created: the drill waits until it is cancelled
     auto e = env();
@@ -302,8 +312,17 @@ TEST_F(DaemonTest, TellsSystemdItIsReadyAndCancelsARunningJobWithCleanupOnSigter
     ::kill(daemon->pid(), SIGTERM);
     auto r = wait_pgark(*daemon, std::chrono::seconds(60));
     EXPECT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_TRUE(contains(r.err, "drill of " + db_ + " failed")) << r.err;
-    EXPECT_TRUE(contains(r.err, "cancelled")) << r.err;
+    // A planned stop is not a failure: the run is "cancelled", no failure webhook goes out, and the
+    // metrics count it apart.
+    EXPECT_TRUE(contains(r.err, "drill of " + db_ + " cancelled")) << r.err;
+    EXPECT_FALSE(contains(r.err, "drill of " + db_ + " failed")) << r.err;
+    EXPECT_TRUE(hook.bodies().empty()) << hook.bodies().front().dump();
+    std::ifstream tf(textfile_);
+    std::string textfile((std::istreambuf_iterator<char>(tf)), {});
+    EXPECT_TRUE(contains(textfile, series("pgark_job_runs_total", ",result=\"cancelled\",task=\"drill\"") + " 1"))
+        << textfile;
+    EXPECT_TRUE(contains(textfile, series("pgark_job_runs_total", ",result=\"failure\",task=\"drill\"") + " 0"))
+        << textfile;
     EXPECT_TRUE(contains(notify.receive(), "STOPPING=1"));
     // The cancelled drill cleaned up: no lock left, no scratch database.
     std::size_t lock_files = 0;
@@ -313,6 +332,48 @@ TEST_F(DaemonTest, TellsSystemdItIsReadyAndCancelsARunningJobWithCleanupOnSigter
     EXPECT_EQ(lock_files, 0u);
     EXPECT_EQ(pg().psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'pgark_drill_" + db_ + "%'"),
               "0");
+}
+
+// Two daemons must not both schedule a database: on the same address the port refuses the second
+// (cpp-httplib's SO_REUSEPORT would let both bind), and on another address, or another host, the
+// daemon lock in the repository does. The first one keeps running, and its lock goes when it stops.
+TEST_F(DaemonTest, ASecondDaemonIsRefusedByThePortAndByTheDaemonLock) {
+    const int port = free_tcp_port(), other_port = free_tcp_port();
+    auto config = write_config("0 2 * * *", port);
+    auto first = start_pgark({"--config", config.string(), "daemon"}, env(), ProcessSpec::Out::null);
+    ASSERT_TRUE(wait_healthy(port));
+
+    // Same address, another repository: the port refuses.
+    TempDir other("daemon-other");
+    ASSERT_EQ(run_pgark({"--repo", (other.path() / "repo").string(), "init"}, env()).exit_code, 0);
+    auto e = env();
+    e["PGARK_REPOSITORY"] = (other.path() / "repo").string();
+    auto same_port = run_pgark({"--config", config.string(), "daemon"}, e);
+    EXPECT_EQ(same_port.exit_code, 1) << same_port.describe();
+    EXPECT_TRUE(contains(same_port.err, "cannot listen on 127.0.0.1:" + std::to_string(port))) << same_port.err;
+
+    // Same repository and database, another address: the daemon lock refuses.
+    auto other_config = write_config("0 2 * * *", other_port, "other.toml");
+    auto same_db = run_pgark({"--config", other_config.string(), "daemon"}, env());
+    EXPECT_EQ(same_db.exit_code, 1) << same_db.describe();
+    EXPECT_TRUE(contains(same_db.err, "database " + db_ + " is already scheduled by")) << same_db.err;
+    EXPECT_FALSE(get(other_port, "/healthz")) << "the refused daemon served anyway";
+
+    ASSERT_TRUE(wait_healthy(port)) << "the first daemon stopped";
+    ::kill(first->pid(), SIGTERM);
+    auto r = wait_pgark(*first, std::chrono::seconds(60));
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    std::size_t locks = 0;
+    if (fs::exists(fs::path(repo_) / "daemons"))
+        for (const auto& f : fs::recursive_directory_iterator(fs::path(repo_) / "daemons"))
+            locks += f.is_regular_file() ? 1 : 0;
+    EXPECT_EQ(locks, 0u) << "the stopped daemon left its lock";
+
+    // Once it is gone, a daemon on the other address may schedule the database.
+    auto next = start_pgark({"--config", other_config.string(), "daemon"}, env(), ProcessSpec::Out::null);
+    EXPECT_TRUE(wait_healthy(other_port));
+    ::kill(next->pid(), SIGTERM);
+    EXPECT_EQ(wait_pgark(*next, std::chrono::seconds(60)).exit_code, 0);
 }
 
 TEST_F(DaemonTest, OneShotJobsWriteTheTextfileAndCarryTheCounters) {

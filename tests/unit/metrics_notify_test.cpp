@@ -4,8 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "commands/metrics.h"
-#include "commands/notify.h"
+#include "report/json.h"
+#include "report/metrics.h"
+#include "report/notify.h"
 
 using namespace pgark;
 
@@ -144,3 +145,48 @@ TEST(Notify, JsonAndSlackPayloads) {
     EXPECT_EQ(nlohmann::json::parse(webhook_payload(e, "slack", "db1"))["text"],
               ":white_check_mark: pgark drill of freshtrack on db1 succeeded again");
 }
+
+namespace {
+
+// A stop is neither a success nor a failure: counted apart, carried in the textfile, and the job's last
+// result stays what it was.
+TEST(Metrics, CancelledRunsAreCountedApartAndCarriedInTheTextfile) {
+    MetricsState state;
+    state.database = "freshtrack";
+    state.record("drill", true, at("2026-01-25T03:00:00Z"));
+    state.record_cancelled("drill");
+    state.record_cancelled("drill");
+    auto text = render_metrics(StatusResult{}, state, at("2026-01-26T05:00:00Z"));
+    EXPECT_TRUE(has(text, "pgark_job_runs_total{database=\"freshtrack\",result=\"cancelled\",task=\"drill\"} 2"))
+        << text;
+    EXPECT_TRUE(has(text, "pgark_job_runs_total{database=\"freshtrack\",result=\"failure\",task=\"drill\"} 0"))
+        << text;
+    auto back = read_metrics_state(text, "freshtrack");
+    EXPECT_EQ(back.jobs["drill"].cancellations, 2u);
+    EXPECT_EQ(back.jobs["drill"].successes, 1u);
+    EXPECT_EQ(back.jobs["drill"].failures, 0u);
+    EXPECT_EQ(back.jobs["drill"].last_run_ok, true);
+}
+
+TEST(HealthReport, DegradedWithTheErrorWhenTheLastRunOfAJobFailed) {
+    report::HealthReport h;
+    h.database = "freshtrack";
+    h.jobs.push_back({"backup", false, "2026-01-26T02:00:00Z", true, "succeeded", ""});
+    h.jobs.push_back({"drill", true, "", std::nullopt, "", ""});
+    auto ok = nlohmann::json::parse(report::to_json(h));
+    EXPECT_EQ(ok["status"], "ok");
+    EXPECT_FALSE(ok.contains("last_error"));
+    EXPECT_TRUE(ok["jobs"]["drill"]["running"].get<bool>());
+    EXPECT_FALSE(ok["jobs"]["drill"].contains("last_run_ok"));
+
+    h.jobs[0].last_run_ok = false;
+    h.jobs[0].last_outcome = "failed";
+    h.jobs[0].last_error = "pg_dump failed: connection refused";
+    auto bad = nlohmann::json::parse(report::to_json(h));
+    EXPECT_EQ(bad["status"], "degraded");
+    EXPECT_EQ(bad["last_error"], "backup: pg_dump failed: connection refused");
+    EXPECT_EQ(bad["jobs"]["backup"]["last_error"], "pg_dump failed: connection refused");
+    EXPECT_EQ(bad["jobs"]["backup"]["next_run"], "2026-01-26T02:00:00Z");
+}
+
+}  // namespace

@@ -1,5 +1,5 @@
 // Metrics rendering with prometheus-cpp's registry and text serializer; see metrics.h.
-#include "commands/metrics.h"
+#include "report/metrics.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,6 +31,8 @@ void MetricsState::record(const std::string& job, bool ok, SystemTime finished, 
         prune_deleted += deleted;
     }
 }
+
+void MetricsState::record_cancelled(const std::string& job) { jobs[job].cancellations++; }
 
 namespace {
 
@@ -141,6 +143,8 @@ std::string render_metrics(const StatusResult& status, const MetricsState& state
                 .Increment(static_cast<double>(c.successes));
             runs.Add({{"database", db}, {"task", name}, {"result", "failure"}})
                 .Increment(static_cast<double>(c.failures));
+            runs.Add({{"database", db}, {"task", name}, {"result", "cancelled"}})
+                .Increment(static_cast<double>(c.cancellations));
             skipped.Add({{"database", db}, {"task", name}}).Increment(static_cast<double>(c.skipped));
             running.Add({{"database", db}, {"task", name}}).Set(c.running ? 1 : 0);
             if (c.last_run_ok) last_ok.Add({{"database", db}, {"task", name}}).Set(*c.last_run_ok ? 1 : 0);
@@ -176,8 +180,9 @@ MetricsState read_metrics_state(const std::string& text, const std::string& data
         const auto name = m.str(1);
         const auto n = static_cast<std::uint64_t>(v);
         if (name == "pgark_job_runs_total" && labels.count("task")) {
-            (labels["result"] == "success" ? s.jobs[labels["task"]].successes
-                                           : s.jobs[labels["task"]].failures) = n;
+            auto& c = s.jobs[labels["task"]];
+            const auto& result = labels["result"];
+            (result == "success" ? c.successes : result == "cancelled" ? c.cancellations : c.failures) = n;
         } else if (name == "pgark_job_skipped_total" && labels.count("task")) {
             s.jobs[labels["task"]].skipped = n;
         } else if (name == "pgark_job_last_run_success" && labels.count("task")) {

@@ -2,15 +2,15 @@
 // jobs), one thread per running job, the HTTP server, and a signal thread (sigwait) that turns
 // SIGHUP into a reload and SIGTERM/SIGINT into a stop. Signals are blocked everywhere else, so a
 // SIGTERM does not cancel a job at once: the stop lets it finish for daemon.stop_timeout, then
-// cancels it (cleanup included). A second SIGTERM cancels at once.
-#include "commands/daemon.h"
+// cancels it (cleanup included). A second SIGTERM cancels at once. The daemon holds the database's
+// daemon lock in the repository (refreshed every minute) and binds its port exclusively, so a second
+// daemon for the same database or address is refused instead of running every job twice.
+#include "daemon/daemon.h"
 
 #include <signal.h>
 #include <unistd.h>
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include <condition_variable>
 #include <cstdlib>
@@ -23,14 +23,15 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "commands/backup.h"
 #include "commands/context.h"
-#include "commands/drill.h"
-#include "commands/metrics.h"
-#include "commands/notify.h"
-#include "commands/prune.h"
 #include "commands/status.h"
 #include "core/schedule.h"
+#include "daemon/http_endpoint.h"
+#include "daemon/scheduled_job.h"
+#include "repo/daemon_lock.h"
+#include "report/json.h"
+#include "report/metrics.h"
+#include "report/notify.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/redact.h"
@@ -65,23 +66,6 @@ Schedules read_schedules(const config::Config& cfg) {
     return s;
 }
 
-std::pair<std::string, int> split_listen(const std::string& listen) {
-    auto colon = listen.rfind(':');
-    int port = -1;
-    if (colon != std::string::npos) {
-        try {
-            port = std::stoi(listen.substr(colon + 1));
-        } catch (...) {
-        }
-    }
-    if (colon == std::string::npos || port < 0 || port > 65535)
-        throw UsageError("daemon.listen: '" + listen +
-                         "' is not an address:port (e.g. 127.0.0.1:9871, or empty for no HTTP server)");
-    auto host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return {host, port};
-}
-
 class Daemon {
   public:
     Daemon(config::Config cfg, const ConfigLoader& reload) : cfg_(std::move(cfg)), reload_(reload) {}
@@ -97,6 +81,7 @@ class Daemon {
     std::string metrics_text();
     std::string health_json();
     void write_textfile(const config::Config& cfg);
+    void heartbeat();
 
     std::mutex mu_;  // guards everything below but the constants
     std::condition_variable cv_;
@@ -113,9 +98,14 @@ class Daemon {
     bool reload_requested_ = false;
     int stop_signals_ = 0;
     std::atomic<bool> signal_thread_stop_{false};
-    std::unique_ptr<httplib::Server> http_;
-    std::thread http_thread_;
+    std::unique_ptr<HttpEndpoint> http_;
     SystemTime last_loop_{};
+    std::map<JobKind, std::string> last_error_;  // the last run's error, while it is the last run
+    std::map<JobKind, JobOutcome> last_outcome_;
+    // The daemon lock (repo/daemon_lock.h) and the repository it is kept in.
+    std::optional<Repository> lock_repo_;
+    std::unique_ptr<DaemonLock> lock_;
+    std::chrono::steady_clock::time_point next_heartbeat_{};
 };
 
 void Daemon::signal_loop() {
@@ -178,37 +168,43 @@ std::string Daemon::metrics_text() {
 
 std::string Daemon::health_json() {
     std::lock_guard lock(mu_);
-    nlohmann::json j{{"status", "ok"}, {"database", state_.database}};
-    nlohmann::json jobs = nlohmann::json::object();
+    report::HealthReport h;
+    h.database = state_.database;
     for (auto kind : {JobKind::backup, JobKind::drill, JobKind::prune}) {
-        nlohmann::json k{{"running", jobs_.count(kind) > 0}};
+        report::HealthReport::Job j;
+        j.name = to_string(kind);
+        j.running = jobs_.count(kind) > 0;
         auto next = scheduler_ ? scheduler_->next_due(kind) : std::nullopt;
-        k["next_run"] = next ? format_iso8601(*next) : "";
-        auto it = state_.jobs.find(to_string(kind));
-        if (it != state_.jobs.end() && it->second.last_run_ok) k["last_run_ok"] = *it->second.last_run_ok;
-        jobs[to_string(kind)] = k;
+        j.next_run = next ? format_iso8601(*next) : "";
+        auto it = state_.jobs.find(j.name);
+        if (it != state_.jobs.end()) j.last_run_ok = it->second.last_run_ok;
+        if (auto o = last_outcome_.find(kind); o != last_outcome_.end()) j.last_outcome = to_string(o->second);
+        if (auto e = last_error_.find(kind); e != last_error_.end()) j.last_error = e->second;
+        h.jobs.push_back(std::move(j));
     }
-    j["jobs"] = jobs;
-    return j.dump();
+    return report::to_json(h);
 }
 
 void Daemon::start_http() {
     const auto listen = cfg_.str("daemon.listen");
     if (listen.empty()) return;
-    auto [host, port] = split_listen(listen);
-    http_ = std::make_unique<httplib::Server>();
-    http_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
-    });
-    http_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(health_json(), "application/json");
-    });
-    if (!http_->bind_to_port(host, port))
-        throw Error(
-            "daemon: cannot listen on " + listen +
-            " (in use, or not an address of this host); set daemon.listen (--listen) to a free address:port");
-    http_thread_ = std::thread([this] { http_->listen_after_bind(); });
+    http_ = std::make_unique<HttpEndpoint>(
+        listen, std::vector<HttpEndpoint::Route>{
+                    {"/metrics", "text/plain; version=0.0.4; charset=utf-8", [this] { return metrics_text(); }},
+                    {"/healthz", "application/json", [this] { return health_json(); }}});
     spdlog::info("daemon: serving /metrics and /healthz on http://{}/", listen);
+}
+
+void Daemon::heartbeat() {
+    if (!lock_ || std::chrono::steady_clock::now() < next_heartbeat_) return;
+    next_heartbeat_ = std::chrono::steady_clock::now() + kDaemonHeartbeatInterval;
+    try {
+        lock_->heartbeat();
+    } catch (const Error& e) {
+        spdlog::warn("daemon: could not refresh the daemon lock {} ({}); another daemon may take over the "
+                     "database if this lasts {} minutes",
+                     lock_->key(), redact::scrub(e.what()), kDaemonHeartbeatTimeout.count() / 60);
+    }
 }
 
 void Daemon::do_reload() {
@@ -246,65 +242,51 @@ void Daemon::run_job(JobKind kind, config::Config cfg) {
     Context ctx(cfg);
     const auto db = ctx.database_name().value_or("");
     spdlog::info("daemon: {} of {} started", name, db);
-    bool ok = false;
-    std::string message;
-    std::uint64_t deleted = 0;
-    try {
-        switch (kind) {
-            case JobKind::backup: {
-                auto r = run_backup(ctx);
-                ok = true;
-                message = r.manifest.id.str() + ", " + units::format_size(r.manifest.stored_bytes);
-                break;
-            }
-            case JobKind::drill: {
-                auto r = run_drill(ctx, "latest");
-                ok = r.report.ok;
-                message = r.report.ok ? "drill " + r.report.id + " passed, restore " +
-                                            units::format_duration(r.report.restore_seconds)
-                                      : "drill " + r.report.id + " failed: " + r.report.error;
-                break;
-            }
-            case JobKind::prune: {
-                PruneOptions opts;
-                auto r = run_prune(ctx, opts);
-                ok = r.ok;
-                deleted = r.removed_count();
-                message = std::to_string(deleted) + " backup(s) removed" +
-                          (r.errors.empty() ? "" : "; failed: " + r.errors.front());
-                break;
-            }
-        }
-    } catch (const Interrupted&) {
-        message = "cancelled by the daemon's stop";
-    } catch (const Error& e) {
-        message = redact::scrub(e.what());
-    } catch (const std::exception& e) {
-        message = std::string("internal error: ") + redact::scrub(e.what());
-    }
+    const JobRun run = run_scheduled_job(kind, ctx);
     const double seconds = sw.seconds();
-    if (ok)
-        spdlog::info("daemon: {} of {} succeeded in {}: {}", name, db, units::format_duration(seconds),
-                     message);
-    else
-        spdlog::error("daemon: {} of {} failed after {}: {}", name, db, units::format_duration(seconds),
-                      message);
+    const bool ok = run.outcome == JobOutcome::succeeded;
+    switch (run.outcome) {
+        case JobOutcome::succeeded:
+            spdlog::info("daemon: {} of {} succeeded in {}: {}", name, db, units::format_duration(seconds),
+                         run.message);
+            break;
+        case JobOutcome::failed:
+            spdlog::error("daemon: {} of {} failed after {}: {}", name, db, units::format_duration(seconds),
+                          run.message);
+            break;
+        case JobOutcome::cancelled:
+            spdlog::info("daemon: {} of {} cancelled after {}", name, db, units::format_duration(seconds));
+            break;
+    }
 
     std::optional<bool> previous;
     {
         std::lock_guard lock(mu_);
         previous = state_.jobs[name].last_run_ok;
-        state_.record(name, ok, std::chrono::system_clock::now(), deleted);
+        // A stop is not a verdict on the job: counted apart, and the last result stays.
+        if (run.outcome == JobOutcome::cancelled) {
+            state_.record_cancelled(name);
+        } else {
+            state_.record(name, ok, std::chrono::system_clock::now(), run.deleted);
+            last_outcome_[kind] = run.outcome;
+            if (ok)
+                last_error_.erase(kind);
+            else
+                last_error_[kind] = run.message;
+        }
         scheduler_->mark_finished(kind);
         state_.jobs[name].running = false;
     }
     // Reporting must never take the daemon down: an escaping exception in a thread would terminate it.
     try {
-        notify_job(ctx, JobEvent{name, db, ok, previous, message, seconds});
+        if (run.outcome != JobOutcome::cancelled)
+            notify_job(ctx, JobEvent{name, db, ok, previous, run.message, seconds});
         refresh_status(cfg);
         write_textfile(cfg);
     } catch (const std::exception& e) {
         spdlog::warn("daemon: reporting the {} result failed: {}", name, redact::scrub(e.what()));
+    } catch (const Cancelled&) {
+        // The stop reached the reporting: the next start reads the repository again.
     }
     std::lock_guard lock(mu_);
     finished_.push_back(kind);
@@ -360,11 +342,14 @@ int Daemon::run() {
         ~Joiner() {
             d->signal_thread_stop_.store(true);
             if (t.joinable()) t.join();
-            if (d->http_) d->http_->stop();
-            if (d->http_thread_.joinable()) d->http_thread_.join();
+            d->http_.reset();
         }
     } joiner{this, signals};
 
+    // One daemon per database: a second one (here or on another host) is refused before it schedules.
+    lock_repo_.emplace(ctx.open_repository());
+    lock_ = std::make_unique<DaemonLock>(lock_repo_->storage(), state_.database);
+    next_heartbeat_ = std::chrono::steady_clock::now() + kDaemonHeartbeatInterval;
     start_http();
     refresh_status(cfg_);
     for (const auto& j : schedules.jobs) {
@@ -404,9 +389,14 @@ int Daemon::run() {
         for (auto [kind, before] : skipped)
             if (scheduler_->skipped(kind) > before)
                 spdlog::warn("daemon: {} skipped: the previous run is still running", to_string(kind));
-        // Sleep until the next firing, at most a minute (the clock may jump), or until an event.
+        lock.unlock();
+        heartbeat();
+        lock.lock();
+        // Sleep until the next firing, at most a minute (the clock may jump, the lock needs its
+        // heartbeat), or until an event.
         auto wake = scheduler_->next_wakeup().value_or(now + std::chrono::minutes(1));
-        wake = std::min(wake, now + std::chrono::minutes(1));
+        wake = std::min(wake, now + std::min<std::chrono::system_clock::duration>(std::chrono::minutes(1),
+                                                                                 kDaemonHeartbeatInterval));
         cv_.wait_until(lock, wake,
                        [&] { return stop_signals_ > 0 || reload_requested_ || !finished_.empty(); });
     }

@@ -1,4 +1,4 @@
-// Prometheus metrics (DESIGN.md section 7): the state of each database read from the repository
+// Prometheus metrics (docs/operations.md, "Metrics and alerts"): the state of each database read from the repository
 // (newest backups and drills, as `pgark status` sees them) plus job counters. The daemon keeps the
 // counters in memory and serves them on /metrics; one-shot commands carry them from one run to the
 // next in the node_exporter textfile they write.
@@ -21,6 +21,7 @@ inline constexpr std::array<const char*, 3> kJobNames = {"backup", "drill", "pru
 
 struct JobCounters {
     std::uint64_t successes = 0, failures = 0, skipped = 0;
+    std::uint64_t cancellations = 0;  // runs a stop (SIGTERM, SIGINT) ended: neither success nor failure
     std::optional<bool> last_run_ok;  // unknown until a run of this process (or the textfile) says
     bool running = false;
 };
@@ -32,6 +33,8 @@ struct MetricsState {
     std::uint64_t prune_deleted = 0;
     // Records a finished job run.
     void record(const std::string& job, bool ok, SystemTime finished, std::uint64_t deleted = 0);
+    // Records a run a stop cancelled; the job's last result stays what it was.
+    void record_cancelled(const std::string& job);
 };
 
 // The Prometheus text exposition of `status` (per database) and `state`, at time `now`.
