@@ -54,7 +54,7 @@ fi
 
 # target  max input length (the seeds are below it; longer inputs only slow the run down)  runs in fixed
 # mode (about 15 s each on one core of the CI machine)
-targets=("fuzz_manifest 8192 200000" "fuzz_config 16384 40000")
+targets=("fuzz_manifest 8192 200000" "fuzz_config 16384 40000" "fuzz_archive_scanner 32768 20000")
 # Fixed mode also needs, for the same inputs every time, no address space randomisation (compared
 # pointers feed the fuzzer's choices), where the kernel lets us turn it off.
 launcher=()
