@@ -25,7 +25,6 @@ std::string pad(const std::string& s, std::size_t w) {
     return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');
 }
 
-
 }  // namespace
 
 std::string render_backup(const BackupResult& r) {
@@ -42,8 +41,8 @@ std::string render_backup(const BackupResult& r) {
       << "  size        " << units::format_size(m.raw_bytes) << " dumped, "
       << units::format_size(m.stored_bytes) << " stored (zstd level " << m.compression_level << ", ratio "
       << ratio << ")\n"
-      << "  contents    " << plural(m.tables.size(), "table", "tables") << ", " << thousands(m.total_rows()) << " rows, "
-      << m.toc_entries << " archive entries\n"
+      << "  contents    " << plural(m.tables.size(), "table", "tables") << ", " << thousands(m.total_rows())
+      << " rows, " << m.toc_entries << " archive entries\n"
       << "  sha256      " << m.sha256 << "\n"
       << "  repository  " << r.repository << "\n";
     return o.str();
@@ -161,6 +160,7 @@ std::string render_restore_plan(const RestorePlan& p) {
       << (p.estimated_seconds ? units::format_duration(*p.estimated_seconds) + " (" + p.estimate_basis + ")"
                               : p.estimate_basis)
       << "\n";
+    if (!p.warning.empty()) o << "  WARNING    " << p.warning << "\n";
     o << "  steps:\n";
     int n = 1;
     for (const auto& s : p.steps)
@@ -179,8 +179,8 @@ std::string render_restore(const RestoreResult& r) {
         o << "  " << p.name << std::string(p.name.size() < 22 ? 22 - p.name.size() : 1, ' ')
           << units::format_duration(p.seconds) << (p.detail.empty() ? "" : "  " + p.detail)
           << (p.ok ? "" : "  FAILED") << "\n";
-    o << "  verification   level " << r.plan.level << ": " << plural(r.tables.size(), "table", "tables") << ", "
-      << r.tables_mismatched() << " mismatched, "
+    o << "  verification   level " << r.plan.level << ": " << plural(r.tables.size(), "table", "tables")
+      << ", " << r.tables_mismatched() << " mismatched, "
       << (all_passed(r.checks) ? "all checks passed" : "checks FAILED") << "\n";
     o << "Restore time (measured): " << units::format_duration(r.restore_seconds) << " — "
       << (r.ok ? "OK" : "FAILED") << "\n";

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <memory>
 #include <regex>
+#include <set>
 
 #include "commands/backup.h"
 #include "pg/connection.h"
@@ -24,8 +25,8 @@
 #include "util/redact.h"
 #include "util/temp.h"
 #include "util/test_hooks.h"
-#include "util/time.h"
 #include "util/text.h"
+#include "util/time.h"
 #include "util/units.h"
 
 namespace pgark {
@@ -241,10 +242,11 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
                 phase("drop database", [&](PhaseTiming& p) {
                     auto mark = database_mark(admin, db, ScratchMark::kRestorePrefix);
                     if (!mark || !mark->owner_gone(ctx_.config().duration("drill.sweep_after")))
-                        throw Error("database " + db + " on " + plan.server +
-                                    " is no longer the partial result of an unfinished restore (another restore "
-                                    "may have taken it over); nothing was changed: run the command again "
-                                    "once that restore has finished, or choose another name");
+                        throw Error(
+                            "database " + db + " on " + plan.server +
+                            " is no longer the partial result of an unfinished restore (another restore "
+                            "may have taken it over); nothing was changed: run the command again "
+                            "once that restore has finished, or choose another name");
                     drop_database(admin, db);
                     p.detail = "the partial result of an unfinished restore (" + plan.partial_from + ")";
                 });
@@ -311,8 +313,10 @@ std::string Restore::failure_advice() const {
         return "nothing else was changed; run the same command again (it replaces the partial " + db +
                "), or drop " + db;
     if (!r_.plan.target_exists)
-        return db + " did not exist before this restore, so there was nothing to back up; run the same "
-                    "command again (it replaces the partial " + db + "), or drop " + db;
+        return db +
+               " did not exist before this restore, so there was nothing to back up; run the same "
+               "command again (it replaces the partial " +
+               db + "), or drop " + db;
     if (!r_.plan.safety_backup)
         return "no safety backup was taken (--no-safety-backup); restore " + db + " from another backup";
     return "the restore failed before its safety backup was complete, so nothing in " + db +
@@ -388,6 +392,16 @@ RestoreResult Restore::run() {
         inspect_target(admin);
     }
     estimate(repo);
+    if (plan.mode == RestoreMode::clean && !plan.target_exists) {
+        std::set<std::string> known;
+        for (const auto& b : repo.list_backups(std::nullopt)) known.insert(b.database);
+        std::string names;
+        for (const auto& n : known) names += (names.empty() ? "" : ", ") + n;
+        plan.warning = "database " + plan.target_database + " does not exist on " + plan.server +
+                       ": --mode clean will create it, not replace anything. Databases with backups in " +
+                       repo.describe() + ": " + (names.empty() ? "none" : names);
+        spdlog::warn("restore: {}", plan.warning);
+    }
     plan.build_steps();
     if (opts_.dry_run) {
         r_.ok = true;
@@ -398,7 +412,8 @@ RestoreResult Restore::run() {
             "--no-safety-backup: the current contents of {} on {} will be destroyed WITHOUT a backup; "
             "they cannot be brought back by pgark",
             plan.target_database, plan.server);
-    if (plan.destructive() && !confirm_(plan)) throw UsageError("restore not confirmed; nothing was changed");
+    if (plan.needs_confirmation() && !confirm_(plan))
+        throw UsageError("restore not confirmed; nothing was changed");
 
     r_.executed = true;
     if (!downloaded) download();

@@ -65,8 +65,7 @@ void RestorePlan::build_steps() {
             if (!partial_from.empty())
                 steps.push_back({"drop database",
                                  "DROP DATABASE " + target_database +
-                                     ": the partial result of an unfinished restore (" +
-                                     partial_from + ")",
+                                     ": the partial result of an unfinished restore (" + partial_from + ")",
                                  false});
             steps.push_back({"create database",
                              "CREATE DATABASE " + target_database + " (encoding, locale from the backup)",
@@ -81,7 +80,8 @@ void RestorePlan::build_steps() {
             steps.push_back({"create database",
                              "CREATE DATABASE " + target_database +
                                  (target_owner.empty() ? "" : " OWNER " + target_owner) +
-                                 " (encoding, locale from the backup)",
+                                 " (encoding, locale from the backup)" +
+                                 (target_exists ? "" : ": it does not exist on this server yet"),
                              false});
             break;
         case RestoreMode::schema_cascade: {

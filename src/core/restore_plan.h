@@ -56,9 +56,16 @@ struct RestorePlan {
     std::optional<double> estimated_seconds;  // from the last successful drill
     std::string estimate_basis;               // which drill, or why there is no estimate
     std::vector<RestoreStep> steps;
+    // What the operator must not miss before confirming (a --mode clean target that does not exist).
+    std::string warning;
 
     // Destroys data in an existing database (so needs confirmation and a safety backup).
     bool destructive() const { return mode != RestoreMode::to_new && target_exists; }
+    // Asks first: a destructive restore, and a --mode clean restore whose target does not exist (a
+    // typo for production must not look like a successful restore of production).
+    bool needs_confirmation() const {
+        return destructive() || (mode == RestoreMode::clean && !target_exists);
+    }
     // Fills `steps` from the other fields.
     void build_steps();
 };

@@ -14,7 +14,16 @@ using nlohmann::json;
 namespace {
 
 // Invalid UTF-8 (from tool output) is replaced, not thrown on.
-std::string pretty(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
+std::string pretty(const json& j) {
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+json checks_json(const std::vector<CheckResult>& checks) {
+    json out = json::array();
+    for (const auto& c : checks)
+        out.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+    return out;
+}
 
 nlohmann::json manifest_summary(const Manifest& m) {
     using nlohmann::json;
@@ -49,9 +58,7 @@ std::string to_json(const ListResult& r) {
 }
 
 std::string to_json(const VerifyResult& r) {
-    json checks = json::array();
-    for (const auto& c : r.checks)
-        checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+    const json checks = checks_json(r.checks);
     json j = {{"id", r.manifest.id.str()},
               {"database", r.manifest.database},
               {"ok", r.ok()},
@@ -118,9 +125,7 @@ std::string to_json(const RestoreResult& r) {
                           {"expected_rows", t.expected_rows},
                           {"ok", t.ok},
                           {"detail", t.detail}});
-    json checks = json::array();
-    for (const auto& c : r.checks)
-        checks.push_back({{"name", c.name}, {"status", to_string(c.status)}, {"detail", c.detail}});
+    const json checks = checks_json(r.checks);
     json j = {{"backup_id", p.backup_id},
               {"source_database", p.source_database},
               {"server", p.server},
@@ -134,6 +139,7 @@ std::string to_json(const RestoreResult& r) {
               {"level", p.level},
               {"estimated_seconds", p.estimated_seconds ? json(*p.estimated_seconds) : json(nullptr)},
               {"estimate_basis", p.estimate_basis},
+              {"warning", p.warning},
               {"steps", steps},
               {"dry_run", !r.executed},
               {"safety_backup_id", r.safety_backup_id},
@@ -208,6 +214,10 @@ std::string to_json(const HealthReport& h) {
     json out{{"status", h.degraded() ? "degraded" : "ok"}, {"database", h.database}, {"jobs", jobs}};
     if (h.degraded()) out["last_error"] = last_error;
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string error_json(const std::string& message, int exit_code) {
+    return pretty(json{{"ok", false}, {"error", redact::scrub(message)}, {"exit_code", exit_code}});
 }
 
 std::string webhook_json(const JobEvent& e, const std::string& format, const std::string& host) {

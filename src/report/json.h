@@ -34,16 +34,20 @@ struct HealthReport {
     struct Job {
         std::string name;  // backup, drill, prune
         bool running = false;
-        std::string next_run;              // ISO 8601, empty when not scheduled
-        std::optional<bool> last_run_ok;   // unset: no run yet
-        std::string last_outcome;          // succeeded, failed, cancelled; empty: no run yet
-        std::string last_error;            // when the last run failed
+        std::string next_run;             // ISO 8601, empty when not scheduled
+        std::optional<bool> last_run_ok;  // unset: no run yet
+        std::string last_outcome;         // succeeded, failed, cancelled; empty: no run yet
+        std::string last_error;           // when the last run failed
     };
     std::string database;
     std::vector<Job> jobs;
     bool degraded() const;
 };
 std::string to_json(const HealthReport& h);
+
+// What `--json` prints when a command could not produce its result: {"ok": false, "error": ...,
+// "exit_code": N}, so a script that parses stdout gets an object either way.
+std::string error_json(const std::string& message, int exit_code);
 
 // The webhook body for notify.format json (pgark's event) or slack ({"text": ...}); single line.
 std::string webhook_json(const JobEvent& e, const std::string& format, const std::string& host);

@@ -202,11 +202,13 @@ std::string restore_archive(const std::filesystem::path& spool, const ConnParams
            (serial_post_data ? ", post-data in one job (partitioned indexes)" : "");
 }
 
-// CREATE DATABASE options (encoding, locale) taken from the archive's DATABASE entry.
+// CREATE DATABASE options (encoding, locale provider, locale) taken from the archive's DATABASE entry.
+// The values cannot hold a quote (the patterns stop at one), so they are safe inside quotes.
 std::string create_database_options(const ArchiveScanner& scanner, bool with_locale) {
     std::string opts;
     static const std::regex enc(R"(ENCODING = '([^']+)')"), loc(R"(\bLOCALE = '([^']+)')"),
-        coll(R"(LC_COLLATE = '([^']+)')"), ctype(R"(LC_CTYPE = '([^']+)')");
+        coll(R"(LC_COLLATE = '([^']+)')"), ctype(R"(LC_CTYPE = '([^']+)')"),
+        provider(R"(LOCALE_PROVIDER = ([A-Za-z]+))"), icu(R"(ICU_LOCALE = '([^']+)')");
     for (const auto& e : scanner.toc()) {
         if (e.desc != "DATABASE") continue;
         std::smatch m;
@@ -215,6 +217,10 @@ std::string create_database_options(const ArchiveScanner& scanner, bool with_loc
         if (std::regex_search(e.defn, m, loc)) opts += "LOCALE '" + m.str(1) + "' ";
         if (std::regex_search(e.defn, m, coll)) opts += "LC_COLLATE '" + m.str(1) + "' ";
         if (std::regex_search(e.defn, m, ctype)) opts += "LC_CTYPE '" + m.str(1) + "' ";
+        // An ICU database sorts text by its ICU locale: without these it would come back as libc and
+        // sort differently (PostgreSQL 15 dumps both).
+        if (std::regex_search(e.defn, m, provider)) opts += "LOCALE_PROVIDER " + m.str(1) + " ";
+        if (std::regex_search(e.defn, m, icu)) opts += "ICU_LOCALE '" + m.str(1) + "' ";
         return opts;
     }
     auto e = scanner.encoding();

@@ -29,4 +29,27 @@ std::unique_ptr<Storage> open_storage(const std::string& url, const S3Options& s
     return std::make_unique<PosixStorage>(std::filesystem::absolute(path).lexically_normal());
 }
 
+std::vector<std::string> enclosing_locations(const std::string& url) {
+    std::vector<std::string> out;
+    if (is_s3_url(url)) {
+        auto loc = s3::parse_s3_url(url);
+        std::string prefix = loc.prefix;
+        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+        while (!prefix.empty()) {
+            auto slash = prefix.rfind('/');
+            prefix = slash == std::string::npos ? "" : prefix.substr(0, slash);
+            out.push_back("s3://" + loc.bucket + (prefix.empty() ? "" : "/" + prefix));
+        }
+        return out;
+    }
+    std::string path = url.rfind("file://", 0) == 0 ? url.substr(7) : url;
+    auto p = std::filesystem::absolute(path).lexically_normal();
+    if (!p.has_filename()) p = p.parent_path();  // "/srv/repo/" names /srv/repo
+    while (p.has_relative_path()) {
+        p = p.parent_path();
+        out.push_back(p.string());
+    }
+    return out;
+}
+
 }  // namespace pgark

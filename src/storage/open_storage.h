@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/s3/s3_options.h"
 #include "storage/storage.h"
@@ -13,5 +14,9 @@ namespace pgark {
 std::unique_ptr<Storage> open_storage(const std::string& url, const S3Options& s3);
 
 bool is_s3_url(const std::string& url);
+
+// The locations that enclose `url`, nearest first: a path's parent directories up to "/", or for
+// s3://bucket/a/b the locations s3://bucket/a and s3://bucket.
+std::vector<std::string> enclosing_locations(const std::string& url);
 
 }  // namespace pgark

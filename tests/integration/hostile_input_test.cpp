@@ -725,6 +725,36 @@ TEST_P(HostileLocationTest, LocationThatIsNotARepositoryIsRefusedByEveryCommand)
     s->put(layout::archive_key(incomplete), "partial");
     s->put("holiday-photos/1.jpg", "jpeg");
     expect_every_command_refuses(id.str(), "is not a pgark repository", "pgark init");
+    // `status --json` still prints an object, for the monitoring script that parses stdout.
+    auto st = pgark({"status", "--json"});
+    EXPECT_EQ(st.exit_code, 1) << st.describe();
+    try {
+        auto j = nlohmann::json::parse(st.out);
+        EXPECT_EQ(j["ok"], false) << j.dump();
+        EXPECT_EQ(j["exit_code"], 1) << j.dump();
+        EXPECT_TRUE(has(j["error"].get<std::string>(), "is not a pgark repository")) << j.dump();
+    } catch (const nlohmann::json::exception& e) {
+        ADD_FAILURE() << "status --json printed no JSON object: " << e.what() << "\n" << st.describe();
+    }
+}
+
+// `init` of a location inside an existing repository is refused, on both drivers; the repository itself
+// is still accepted as already initialised.
+TEST_P(HostileLocationTest, InitInsideAnExistingRepositoryIsRefused) {
+    open_repo(GetParam(), "outer");
+    const auto outer = repo_.url;
+    ASSERT_EQ(pgark({"init"}).exit_code, 0);
+    const auto snapshot = repository_snapshot(repo_);
+    repo_.url = outer + "/nested/deeper";
+    auto r = pgark({"init"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_TRUE(has(r.err, "is inside the pgark repository at " + outer)) << r.err;
+    EXPECT_TRUE(has(r.err, "nothing was created")) << r.err;
+    repo_.url = outer;
+    EXPECT_EQ(repository_snapshot(repo_), snapshot) << "init wrote into the outer repository";
+    auto again = pgark({"init"});
+    EXPECT_EQ(again.exit_code, 0) << again.describe();
+    EXPECT_TRUE(has(again.out, "already is a pgark repository")) << again.out;
 }
 
 TEST_P(HostileLocationTest, RepositoryOfANewerFormatIsRefusedByEveryCommand) {

@@ -81,6 +81,33 @@ TEST(CliConfig, BadKeyOrValueExitsTwoNamingIt) {
     EXPECT_NE(r.err.find("does not exist"), std::string::npos);
 }
 
+// `config show` is a complete check: schedules and their time zone are parsed (they used to fail only
+// once the daemon started), and the drill's SQL checks are listed.
+TEST(CliConfig, ShowValidatesSchedulesAndListsTheDrillChecks) {
+    TempDir dir("cfg");
+    auto file = write_config(dir, "[schedule]\nbackup = \"61 2 * * *\"\n");
+    auto r = run_pgark({"--config", file, "config", "show"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find("schedule.backup"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("61"), std::string::npos) << r.err;
+
+    file = write_config(dir, "[schedule]\ntimezone = \"Europe/Berlni\"\n");
+    r = run_pgark({"--config", file, "config", "show"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find("schedule.timezone"), std::string::npos) << r.err;
+
+    file =
+        write_config(dir,
+                     "[schedule]\nbackup = \"0 2 * * *\"\ntimezone = \"Europe/Berlin\"\n\n[[drill.checks]]\n"
+                     "name = \"devices present\"\nsql = \"SELECT count(*) > 0 FROM devices\"\n");
+    r = run_pgark({"--config", file, "config", "show", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    auto j = json::parse(r.out);
+    auto check = setting(j, "drill.checks[0]");
+    EXPECT_EQ(check["value"], "devices present: SELECT count(*) > 0 FROM devices (expect t)") << j.dump(1);
+    EXPECT_NE(check["origin"].get<std::string>().find("pgark.toml:"), std::string::npos) << check.dump();
+}
+
 TEST(CliConfig, MissingRepositoryOrDatabaseIsAUsageError) {
     auto r = run_pgark({"list"});
     EXPECT_EQ(r.exit_code, 2);

@@ -25,15 +25,22 @@ struct State {
 // The typed confirmation of a destructive restore: the plan, then the target database's name.
 bool confirm_on_terminal(const State& s, const RestorePlan& p) {
     if (s.yes) return true;
-    const std::string what = "restore --mode " + std::string(to_string(p.mode)) + " destroys data in " +
-                             p.target_database + " on " + p.server;
+    const std::string what = p.target_exists
+                                 ? "restore --mode " + std::string(to_string(p.mode)) + " destroys data in " +
+                                       p.target_database + " on " + p.server + " and"
+                                 : "restore --mode clean into " + p.target_database +
+                                       ", which does not exist on " + p.server + ",";
     if (!isatty(STDIN_FILENO))
         throw UsageError(what +
-                         " and needs confirmation, but there is no terminal to ask on; pass --yes to "
+                         " needs confirmation, but there is no terminal to ask on; pass --yes to "
                          "confirm (nothing was changed)");
-    std::string prompt = render_restore_plan(p) + "\nThis REPLACES database " + p.target_database + " on " +
-                         p.server + " with backup " + p.backup_id + ".\nType the database name (" +
-                         p.target_database + ") to continue: ";
+    std::string prompt =
+        render_restore_plan(p) +
+        (p.target_exists ? "\nThis REPLACES database " + p.target_database + " on " + p.server +
+                               " with backup " + p.backup_id + "."
+                         : "\nDatabase " + p.target_database + " does not exist on " + p.server +
+                               ": this CREATES it from backup " + p.backup_id + " (is the name right?).") +
+        "\nType the database name (" + p.target_database + ") to continue: ";
     std::fwrite(prompt.data(), 1, prompt.size(), stderr);
     std::fflush(stderr);
     std::string answer;
@@ -46,7 +53,8 @@ void resolve_target(State& s) {
     if (s.to_new.empty() == s.mode.empty())
         throw UsageError("pass exactly one of --to-new NAME or --mode clean|schema-cascade --target-db NAME");
     if (!s.to_new.empty()) {
-        if (!s.opts.target_database.empty()) throw UsageError("--to-new NAME and --target-db do not go together");
+        if (!s.opts.target_database.empty())
+            throw UsageError("--to-new NAME and --target-db do not go together");
         check_database_name("--to-new", s.to_new);
         s.opts.mode = RestoreMode::to_new;
         s.opts.target_database = s.to_new;
@@ -54,7 +62,8 @@ void resolve_target(State& s) {
     }
     auto m = parse_restore_mode(s.mode);
     if (!m || *m == RestoreMode::to_new)
-        throw UsageError("--mode " + s.mode + " is not known: use clean or schema-cascade (or --to-new NAME)");
+        throw UsageError("--mode " + s.mode +
+                         " is not known: use clean or schema-cascade (or --to-new NAME)");
     if (s.opts.target_database.empty())
         throw UsageError("--mode " + s.mode + " needs --target-db NAME (the database to replace)");
     check_database_name("--target-db", s.opts.target_database);
@@ -71,7 +80,8 @@ void add_restore(CLI::App& app, GlobalOptions& g, Invocation& inv) {
     cmd->add_option("--to-new", s->to_new, "restore into this new database (the original stays untouched)");
     cmd->add_option("--mode", s->mode, "replace --target-db: clean (drop, recreate) | schema-cascade");
     cmd->add_option("--target-db", s->opts.target_database, "the database --mode replaces");
-    cmd->add_flag("--dry-run", s->opts.dry_run, "print the plan (steps, sizes, estimated time); change nothing");
+    cmd->add_flag("--dry-run", s->opts.dry_run,
+                  "print the plan (steps, sizes, estimated time); change nothing");
     cmd->add_flag("--yes", s->yes, "confirm a destructive restore without asking (automation)");
     json_flag(*cmd, s->json_out);
     cmd->add_flag_function(
@@ -89,8 +99,8 @@ void add_restore(CLI::App& app, GlobalOptions& g, Invocation& inv) {
             auto r = run_restore(ctx, s->opts, confirm);
             print(s->json_out ? report::to_json(r) : render_restore(r));
             if (!r.ok) {
-                spdlog::error("restore of backup {} into {} failed: {}", r.plan.backup_id, r.plan.target_database,
-                              r.error);
+                spdlog::error("restore of backup {} into {} failed: {}", r.plan.backup_id,
+                              r.plan.target_database, r.error);
                 return 1;
             }
             return 0;

@@ -5,6 +5,7 @@
 #include "cli/subcommands.h"
 #include "commands/status.h"
 #include "report/json.h"
+#include "util/error.h"
 
 namespace pgark::cli {
 
@@ -14,7 +15,14 @@ void add_status(CLI::App& app, GlobalOptions&, Invocation& inv) {
     json_flag(*cmd, *json_out);
     cmd->callback([&inv, json_out] {
         inv.action = [json_out](const Context& ctx) {
-            auto r = run_status(ctx, std::chrono::system_clock::now());
+            StatusResult r;
+            try {
+                r = run_status(ctx, std::chrono::system_clock::now());
+            } catch (const Error& e) {
+                // A monitoring script reading stdout gets an object, not nothing; stderr says it too.
+                if (*json_out) print(report::error_json(e.what(), static_cast<int>(e.code())));
+                throw;
+            }
             print(*json_out ? report::to_json(r) : render_status(r));
             return r.ok() ? 0 : 1;
         };
