@@ -13,6 +13,7 @@
 
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
+#include "support/pgark_fixture.h"
 #include "support/proc_util.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
@@ -26,37 +27,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class ConcurrencyTest : public ::testing::TestWithParam<Driver> {
+class ConcurrencyTest : public PgarkFixture {
   protected:
-    void SetUp() override {
-        db_ = "conc_" + std::to_string(counter_++) + "_" + to_string(GetParam());
-        PgCluster::shared().drop_database(db_);
-        load_freshtrack(PgCluster::shared(), db_);
-        repo_ = make_repo_location(GetParam(), "conc" + std::to_string(counter_));
-        ASSERT_EQ(pgark({"init"}).exit_code, 0);
-    }
-    void TearDown() override { PgCluster::shared().drop_database(db_); }
-
-    std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
-        auto e = PgCluster::shared().client_env(db_);
-        for (const auto& [k, v] : repo_.env) e[k] = v;
-        e["TMPDIR"] = dir_.path().string();
-        for (const auto& [k, v] : extra) e[k] = v;
-        return e;
-    }
-    CliResult pgark(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
-        args.insert(args.begin(), {"--repo", repo_.url});
-        return run_pgark(args, env(extra));
-    }
-    std::unique_ptr<Child> start(std::vector<std::string> args, std::map<std::string, std::string> extra) {
-        args.insert(args.begin(), {"--repo", repo_.url});
-        return start_pgark(args, env(extra), ProcessSpec::Out::null);
-    }
-    std::string backup() {
-        auto r = pgark({"backup", "--json", "-q"});
-        EXPECT_EQ(r.exit_code, 0) << r.describe();
-        return r.exit_code == 0 ? json::parse(r.out)["id"].get<std::string>() : "";
-    }
+    ConcurrencyTest() : PgarkFixture("conc") {}
     // Prune keeping only the newest complete backup, with its clock two days ahead (so every leftover
     // of a killed run would be old enough to go).
     json prune_hard() {
@@ -81,11 +54,6 @@ class ConcurrencyTest : public ::testing::TestWithParam<Driver> {
         }
         return ids;
     }
-
-    static inline int counter_ = 0;
-    std::string db_;
-    RepoLocation repo_;
-    TempDir dir_{"conc"};
 };
 
 TEST_P(ConcurrencyTest, PruneSparesARunningBackupAndADrilledBackup) {
@@ -95,10 +63,10 @@ TEST_P(ConcurrencyTest, PruneSparesARunningBackupAndADrilledBackup) {
     ASSERT_FALSE(newest.empty());
 
     // A drill of the oldest backup, paused after taking its lock; a backup paused mid-stream.
-    auto drill_go = dir_.path() / "drill-go";
+    auto drill_go = tmp_.path() / "drill-go";
     auto drill = start({"drill", drilled, "-q"},
                        {{"PGARK_TEST_HOOKS", "1"}, {"PGARK_TEST_AFTER_LOCK_WAIT_FOR", drill_go.string()}});
-    auto backup_go = dir_.path() / "backup-go";
+    auto backup_go = tmp_.path() / "backup-go";
     auto running = start({"backup", "-q"}, {{"PGARK_TEST_HOOKS", "1"},
                                             {"PGARK_TEST_BACKUP_STREAMING_WAIT_FOR", backup_go.string()}});
     ASSERT_TRUE(wait_for_file(drill_go.string() + ".reached", std::chrono::seconds(60)));

@@ -13,11 +13,12 @@
 
 #include "core/drill_report.h"
 #include "core/manifest.h"
-#include "repo/layout.h"
 #include "pg/scratch_db.h"
+#include "repo/layout.h"
 #include "support/kinds_db.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
+#include "support/pgark_fixture.h"
 #include "support/proc_util.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
@@ -35,49 +36,13 @@ std::vector<std::string> scratch_databases() {
     return PgCluster::shared().scratch_databases();
 }
 
-class DrillTest : public ::testing::TestWithParam<Driver> {
+class DrillTest : public PgarkFixture {
   protected:
-    void SetUp() override {
-        db_ = "drill_" + std::to_string(counter_++) + "_" + to_string(GetParam());
-        PgCluster::shared().drop_database(db_);
-        load_freshtrack(PgCluster::shared(), db_);
-        repo_ = make_repo_location(GetParam(), "drill" + std::to_string(counter_));
-        ASSERT_EQ(pgark({"init"}).exit_code, 0);
-        ASSERT_TRUE(scratch_databases().empty()) << "a previous test left a scratch database";
-    }
-    void TearDown() override {
-        PgCluster::shared().drop_database(db_);
-        const auto left = scratch_databases();
-        EXPECT_TRUE(left.empty()) << "scratch database left behind: " << (left.empty() ? "" : left.front());
-        for (const auto& s : left) PgCluster::shared().drop_database(s);
-    }
-    std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
-        auto e = PgCluster::shared().client_env(db_);
-        for (const auto& [k, v] : repo_.env) e[k] = v;
-        e["TMPDIR"] = spool_parent_.path().string();
-        for (const auto& [k, v] : extra) e[k] = v;
-        return e;
-    }
-    CliResult pgark(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
-        args.insert(args.begin(), {"--repo", repo_.url});
-        return run_pgark(args, env(extra));
-    }
-    std::string backup() {
-        auto r = pgark({"backup", "--json", "-q"});
-        EXPECT_EQ(r.exit_code, 0) << r.describe();
-        return json::parse(r.out)["id"].get<std::string>();
-    }
+    DrillTest() : PgarkFixture("drill") {}
     json drill(std::vector<std::string> args, int expected_exit,
                std::map<std::string, std::string> extra = {}) {
-        args.insert(args.begin(), {"drill", "--json"});
-        auto r = pgark(args, extra);
-        EXPECT_EQ(r.exit_code, expected_exit) << r.describe();
-        try {
-            return json::parse(r.out);
-        } catch (...) {
-            ADD_FAILURE() << "no JSON report: " << r.describe();
-            return json::object();
-        }
+        args.insert(args.begin(), "drill");
+        return json_of(args, expected_exit, extra);
     }
     static json check(const json& report, const std::string& name) {
         for (const auto& c : report["checks"])
@@ -85,17 +50,12 @@ class DrillTest : public ::testing::TestWithParam<Driver> {
         return json();
     }
     bool spool_empty() const {
-        for (const auto& e : fs::directory_iterator(spool_parent_.path())) {
+        for (const auto& e : fs::directory_iterator(tmp_.path())) {
             std::cerr << "spool parent holds " << e.path() << "\n";
             return false;
         }
         return true;
     }
-
-    static inline int counter_ = 0;
-    std::string db_;
-    RepoLocation repo_;
-    TempDir spool_parent_{"drill-spool"};
 };
 
 TEST_P(DrillTest, PassesAtEveryLevelAndStoresItsReport) {
@@ -452,8 +412,9 @@ TEST_P(DrillLocal, ShellTypePassesTheDrillAndARestore) {
     PgCluster::shared().drop_database(copy);
     auto r = pgark({"restore", "latest", "--to-new", copy, "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
-    EXPECT_EQ(PgCluster::shared().psql("SELECT typisdefined::text FROM pg_type WHERE typname = 'myshell'", copy),
-              "false");
+    EXPECT_EQ(
+        PgCluster::shared().psql("SELECT typisdefined::text FROM pg_type WHERE typname = 'myshell'", copy),
+        "false");
     PgCluster::shared().drop_database(copy);
 }
 
@@ -473,7 +434,8 @@ TEST_P(DrillLocal, VerifyCatchesAManifestWhoseLargeObjectCountWasChanged) {
     auto j = json::parse(r.out);
     auto c = check(j, "archive contents");
     EXPECT_EQ(c["status"], "FAIL") << j.dump(1);
-    EXPECT_NE(c["detail"].get<std::string>().find("large objects: manifest 2"), std::string::npos) << c.dump();
+    EXPECT_NE(c["detail"].get<std::string>().find("large objects: manifest 2"), std::string::npos)
+        << c.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Posix, DrillLocal, ::testing::Values(Driver::posix), driver_name);

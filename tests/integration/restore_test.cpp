@@ -13,6 +13,7 @@
 
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
+#include "support/pgark_fixture.h"
 #include "support/proc_util.h"
 #include "support/pty_session.h"
 #include "support/sample_db.h"
@@ -27,37 +28,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class RestoreTest : public ::testing::TestWithParam<Driver> {
+class RestoreTest : public PgarkFixture {
   protected:
-    void SetUp() override {
-        db_ = "restore_" + std::to_string(counter_++) + "_" + to_string(GetParam());
-        pg().drop_database(db_);
-        pg().drop_database(db_ + "_new");
-        load_freshtrack(pg(), db_);
-        repo_ = make_repo_location(GetParam(), "restore" + std::to_string(counter_));
-        ASSERT_EQ(pgark({"init"}).exit_code, 0);
-    }
-    void TearDown() override {
-        pg().drop_database(db_);
-        pg().drop_database(db_ + "_new");
-    }
-    static PgCluster& pg() { return PgCluster::shared(); }
-    std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
-        auto e = pg().client_env(db_);
-        for (const auto& [k, v] : repo_.env) e[k] = v;
-        e["TMPDIR"] = spool_parent_.path().string();
-        for (const auto& [k, v] : extra) e[k] = v;
-        return e;
-    }
-    CliResult pgark(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
-        args.insert(args.begin(), {"--repo", repo_.url});
-        return run_pgark(args, env(extra));
-    }
-    std::string backup() {
-        auto r = pgark({"backup", "--json", "-q"});
-        EXPECT_EQ(r.exit_code, 0) << r.describe();
-        return json::parse(r.out)["id"].get<std::string>();
-    }
+    RestoreTest() : PgarkFixture("restore") {}
     std::size_t backup_count() {
         auto r = pgark({"list", "--json", "--all"});
         EXPECT_EQ(r.exit_code, 0) << r.describe();
@@ -87,11 +60,6 @@ class RestoreTest : public ::testing::TestWithParam<Driver> {
             return json::object();
         }
     }
-
-    static inline int counter_ = 0;
-    std::string db_;
-    RepoLocation repo_;
-    TempDir spool_parent_{"restore-spool"};
 };
 
 TEST_P(RestoreTest, ToNewLeavesTheOriginalUntouched) {
@@ -189,6 +157,61 @@ TEST_P(RestoreLocal, FailedCleanRestoreOfANewDatabaseDoesNotBlameNoSafetyBackup)
     auto again = restore_json({id, "--mode", "clean", "--target-db", fresh, "--yes"}, 0);
     EXPECT_TRUE(again.value("ok", false)) << again.dump(1);
     EXPECT_EQ(table_counts(pg(), fresh), freshtrack_counts().by_table());
+}
+
+// --mode clean into a database that does not exist (a typo for production?) is not a silent success: the
+// plan and the warning say so and name the databases this repository has backups of, and it needs the
+// same confirmation as a destructive restore.
+TEST_P(RestoreLocal, CleanIntoADatabaseThatDoesNotExistSaysSoAndAsksFirst) {
+    auto id = backup();
+    const auto typo = db_ + "_new";
+    auto r = pgark({"restore", id, "--mode", "clean", "--target-db", typo});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find(typo + ", which does not exist on"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--yes"), std::string::npos) << r.err;
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM pg_database WHERE datname = '" + typo + "'"), "0");
+
+    auto plan = restore_json({id, "--mode", "clean", "--target-db", typo, "--dry-run"}, 0);
+    EXPECT_NE(plan.value("warning", "").find("does not exist"), std::string::npos) << plan.dump(1);
+    EXPECT_NE(plan.value("warning", "").find(db_), std::string::npos) << "names the backed-up databases";
+
+    r = pgark({"restore", id, "--mode", "clean", "--target-db", typo, "--yes"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+    EXPECT_NE(r.err.find("database " + typo + " does not exist on"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("Databases with backups in"), std::string::npos) << r.err;
+}
+
+// A database with the ICU locale provider comes back with it, so text sorts as it did: as libc (the
+// default) "_x,a,A,ä,b,B,Z" would sort "A,B,Z,_x,a,b,ä".
+TEST_P(RestoreLocal, IcuLocaleProviderAndSortOrderComeBack) {
+    const std::string icu_db = db_ + "_icu", copy = db_ + "_icu_copy";
+    for (const auto& d : {icu_db, copy}) pg().drop_database(d);
+    struct Drop {
+        std::vector<std::string> dbs;
+        ~Drop() {
+            for (const auto& d : dbs) PgCluster::shared().drop_database(d);
+        }
+    } drop{{icu_db, copy}};
+    pg().psql("CREATE DATABASE " + icu_db +
+              " TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C' LOCALE_PROVIDER icu ICU_LOCALE 'de-DE'");
+    pg().psql(
+        "CREATE TABLE words (w text); INSERT INTO words VALUES ('_x'), ('a'), ('A'), ('ä'), ('b'), "
+        "('B'), ('Z')",
+        icu_db);
+    const std::string sorted = "SELECT string_agg(w, ',' ORDER BY w) FROM words";
+    const auto original = pg().psql(sorted, icu_db);
+    ASSERT_NE(original, "A,B,Z,_x,a,b,ä") << "the server sorted with libc: no ICU here";
+    auto b = pgark({"backup", "--json", "-q"}, {{"PGDATABASE", icu_db}});
+    ASSERT_EQ(b.exit_code, 0) << b.describe();
+    const auto id = json::parse(b.out)["id"].get<std::string>();
+
+    auto j = restore_json({id, "--to-new", copy}, 0, {{"PGDATABASE", icu_db}});
+    EXPECT_TRUE(j.value("ok", false)) << j.dump(1);
+    EXPECT_EQ(pg().psql("SELECT datlocprovider::text || ' ' || coalesce(daticulocale, '') FROM pg_database WHERE "
+                        "datname = '" +
+                        copy + "'"),
+              "i de-DE");
+    EXPECT_EQ(pg().psql(sorted, copy), original);
 }
 
 // Large objects belong to no schema: schema-cascade replaces the backup's (same OID) and keeps the
