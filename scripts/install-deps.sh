@@ -12,7 +12,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev)
 pg_pkgs=(postgresql-15 postgresql-client-15 postgresql-contrib zstd util-linux procps)
 test_pkgs=(swift-proxy swift-account swift-container swift-object memcached prometheus curl python3 awscli jq time
-  clang-14 libclang-rt-14-dev)
+  clang-14 libclang-rt-14-dev clang-format)
 
 case "$profile" in
   build) pkgs=("${build_pkgs[@]}") ;;

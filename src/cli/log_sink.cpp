@@ -14,7 +14,7 @@ namespace pgark::cli {
 namespace {
 
 class ScrubbingStderrSink : public spdlog::sinks::base_sink<std::mutex> {
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);

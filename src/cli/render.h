@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "commands/backup.h"
-#include "commands/drill.h"
-#include "commands/prune.h"
-#include "commands/restore.h"
 #include "commands/config_show.h"
+#include "commands/drill.h"
 #include "commands/init.h"
 #include "commands/list.h"
+#include "commands/prune.h"
+#include "commands/restore.h"
 #include "commands/status.h"
 #include "commands/verify.h"
 

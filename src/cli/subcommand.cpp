@@ -13,9 +13,13 @@ void config_flag(CLI::App& app, GlobalOptions& g, const std::string& names, cons
         ->type_name("VALUE");
 }
 
-void json_flag(CLI::App& app, bool& json_out, const std::string& help) { app.add_flag("--json", json_out, help); }
+void json_flag(CLI::App& app, bool& json_out, const std::string& help) {
+    app.add_flag("--json", json_out, help);
+}
 
-void print(const std::string& text) { write_output(text); }
+void print(const std::string& text) {
+    write_output(text);
+}
 
 // PostgreSQL cuts longer names to 63 bytes (NAMEDATALEN - 1) in CREATE and DROP DATABASE, but not in
 // the lookups before them: a longer name would restore into, or replace, a database of another name.

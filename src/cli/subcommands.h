@@ -21,8 +21,8 @@ void add_config(CLI::App& app, GlobalOptions& g, Invocation& inv);
 
 // Every subcommand, in the order `pgark --help` lists them.
 inline void add_subcommands(CLI::App& app, GlobalOptions& g, Invocation& inv) {
-    for (auto add : {add_init, add_backup, add_list, add_verify, add_drill, add_restore, add_prune, add_daemon,
-                     add_status, add_config})
+    for (auto add : {add_init, add_backup, add_list, add_verify, add_drill, add_restore, add_prune,
+                     add_daemon, add_status, add_config})
         add(app, g, inv);
 }
 

@@ -22,13 +22,17 @@ ConnParams Context::conn_params(bool allow_no_db) const {
     const auto& db = cfg_.setting("database.dbname");
     ConnParams p;
     bool from_conninfo = looks_like_conninfo(db.value);
-    if (from_conninfo) p = parse_conninfo(db.value);
-    else if (!db.value.empty()) p.params["dbname"] = db.value;
+    if (from_conninfo)
+        p = parse_conninfo(db.value);
+    else if (!db.value.empty())
+        p.params["dbname"] = db.value;
     if (p.dbname().empty() && !from_conninfo && !allow_no_db)
-        throw UsageError("no database given: pass --dbname NAME, or set PGDATABASE / POSTGRES_DB / database.dbname");
+        throw UsageError(
+            "no database given: pass --dbname NAME, or set PGDATABASE / POSTGRES_DB / database.dbname");
     // A conninfo/URI is complete: its own values win over separately configured ones, except flags.
-    for (const auto& [key, libpq] : {std::pair{"database.host", "host"}, std::pair{"database.port", "port"},
-                                     std::pair{"database.user", "user"}, std::pair{"database.sslmode", "sslmode"}}) {
+    for (const auto& [key, libpq] :
+         {std::pair{"database.host", "host"}, std::pair{"database.port", "port"},
+          std::pair{"database.user", "user"}, std::pair{"database.sslmode", "sslmode"}}) {
         const auto& s = cfg_.setting(key);
         if (!s.is_set()) continue;
         bool present = p.params.count(libpq) > 0;
@@ -36,7 +40,8 @@ ConnParams Context::conn_params(bool allow_no_db) const {
         bool is_default = s.origin.kind == config::Origin::Kind::default_value;
         if (!present || is_flag || (!from_conninfo && !is_default)) p.params[libpq] = s.value;
     }
-    if (p.password.empty() || cfg_.setting("database.password").origin.kind != config::Origin::Kind::default_value) {
+    if (p.password.empty() ||
+        cfg_.setting("database.password").origin.kind != config::Origin::Kind::default_value) {
         if (!cfg_.str("database.password").empty()) p.password = cfg_.str("database.password");
     }
     if (!p.password.empty()) redact::register_secret(p.password);
@@ -76,11 +81,14 @@ S3Options Context::s3_options() const {
 std::string Context::repository_url() const {
     const auto& url = cfg_.str("repository.url");
     if (url.empty())
-        throw UsageError("no repository given: pass --repo PATH|s3://BUCKET/PREFIX, set PGARK_REPOSITORY, or set "
-                         "repository.url in the config file");
+        throw UsageError(
+            "no repository given: pass --repo PATH|s3://BUCKET/PREFIX, set PGARK_REPOSITORY, or set "
+            "repository.url in the config file");
     return url;
 }
 
-Repository Context::open_repository() const { return Repository::open(open_storage(repository_url(), s3_options())); }
+Repository Context::open_repository() const {
+    return Repository::open(open_storage(repository_url(), s3_options()));
+}
 
 }  // namespace pgark

@@ -13,7 +13,7 @@
 namespace pgark {
 
 class Context {
-public:
+  public:
     explicit Context(config::Config cfg);
 
     const config::Config& config() const { return cfg_; }
@@ -28,7 +28,7 @@ public:
     // Opens the configured repository (must exist).
     Repository open_repository() const;
 
-private:
+  private:
     config::Config cfg_;
 };
 

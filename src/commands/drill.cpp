@@ -19,16 +19,16 @@
 
 #include <xxhash.h>
 
-#include "restore/archive_check.h"
-#include "restore/pg_restore_runner.h"
-#include "restore/phase.h"
-#include "restore/spool.h"
-#include "restore/verify/verifier.h"
 #include "pg/connection.h"
 #include "pg/scratch_db.h"
 #include "pg/table_content.h"
 #include "pg/tools.h"
 #include "repo/backup_lock.h"
+#include "restore/archive_check.h"
+#include "restore/pg_restore_runner.h"
+#include "restore/phase.h"
+#include "restore/spool.h"
+#include "restore/verify/verifier.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/process.h"

@@ -1,9 +1,9 @@
 // Reads the newest manifests and drill reports and assesses them against the objectives.
 #include "commands/status.h"
 
+#include <spdlog/spdlog.h>
 #include <map>
 #include <set>
-#include <spdlog/spdlog.h>
 
 #include "repo/drill_history.h"
 #include "util/error.h"

@@ -16,8 +16,8 @@ namespace pgark {
 struct DatabaseStatus {
     std::string database;
     std::optional<Manifest> last_backup;
-    std::optional<Manifest> previous_backup;            // the complete backup before last_backup
-    std::optional<DrillReport> last_drill;             // newest drill, passed or not
+    std::optional<Manifest> previous_backup;  // the complete backup before last_backup
+    std::optional<DrillReport> last_drill;    // newest drill, passed or not
     std::optional<DrillReport> last_successful_drill;
     ObjectiveAssessment assessment;
 };

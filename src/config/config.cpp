@@ -14,8 +14,8 @@
 
 #include "config/toml_ascii.h"
 #include "util/error.h"
-#include "util/units.h"
 #include "util/text.h"
+#include "util/units.h"
 
 namespace pgark::config {
 

@@ -1,5 +1,5 @@
 // Every configuration key pgark understands. Environment names follow the ecosystem (libpq's PG*,
-// the Docker images' POSTGRES_*, AWS_*, MINIO_*), see DESIGN.md section 5.
+// the Docker images' POSTGRES_*, AWS_*, MINIO_*), see docs/architecture.md and README "Configuration".
 #include "config/keys.h"
 
 #include <algorithm>
@@ -7,6 +7,8 @@
 namespace pgark::config {
 
 const std::vector<KeyDef>& all_keys() {
+    // One row a key, aligned as a table: clang-format would put every field on a line of its own.
+    // clang-format off
     static const std::vector<KeyDef> keys = {
         // database: where to connect (libpq semantics; dbname may also be a conninfo string or URI)
         {"database.host", Type::string, "", {"PGHOST", "POSTGRES_HOST"}, "--host", false, 0, 0, {},
@@ -71,7 +73,7 @@ const std::vector<KeyDef>& all_keys() {
          "restore object ownership and privileges (needs the roles on the target server)"},
         {"drill.sweep_after", Type::duration, "24h", {}, "", false, 60, 366ll * 86400, {},
          "sweep scratch databases of drills on other hosts older than this"},
-        // objectives (DESIGN.md section 1)
+        // objectives (RPO and RTO; README "Objectives")
         {"objectives.rpo", Type::duration, "24h", {}, "", false, 60, 366ll * 86400, {},
          "recovery point objective: the oldest a latest backup may be"},
         {"objectives.rto", Type::duration, "30m", {}, "", false, 1, 7ll * 86400, {},
@@ -122,6 +124,7 @@ const std::vector<KeyDef>& all_keys() {
         {"notify.format", Type::choice, "json", {}, "", false, 0, 0, {"json", "slack"},
          "webhook payload: pgark's JSON event, or a Slack-compatible {\"text\": ...}"},
     };
+    // clang-format on
     return keys;
 }
 

@@ -1,6 +1,6 @@
 // Order-independent fingerprint of a table's contents in COPY text format, computed incrementally.
 //
-// This is the "content" verification level of a drill (DESIGN.md section 2): the expected side hashes the
+// This is the "content" verification level of a drill (docs/drills.md): the expected side hashes the
 // COPY data stored in the archive, the actual side hashes `COPY table TO STDOUT` from the restored
 // database, and the two must agree. Both sides must use exactly this definition:
 //

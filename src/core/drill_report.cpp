@@ -12,10 +12,14 @@ using nlohmann::json;
 
 const char* to_string(DrillLevel l) {
     switch (l) {
-        case DrillLevel::archive: return "archive";
-        case DrillLevel::schema: return "schema";
-        case DrillLevel::rows: return "rows";
-        case DrillLevel::content: return "content";
+        case DrillLevel::archive:
+            return "archive";
+        case DrillLevel::schema:
+            return "schema";
+        case DrillLevel::rows:
+            return "rows";
+        case DrillLevel::content:
+            return "content";
     }
     return "?";
 }
@@ -39,8 +43,12 @@ bool DrillReport::restored() const {
 }
 
 namespace {
-json opt(const std::optional<std::uint64_t>& v) { return v ? json(*v) : json(nullptr); }
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json opt(const std::optional<std::uint64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+json opt(const std::optional<std::string>& v) {
+    return v ? json(*v) : json(nullptr);
+}
 
 CheckResult::Status parse_status(const std::string& s) {
     if (s == "pass") return CheckResult::Status::pass;
@@ -51,7 +59,8 @@ CheckResult::Status parse_status(const std::string& s) {
 
 std::string DrillReport::to_json() const {
     json phases_j = json::array();
-    for (const auto& p : phases) phases_j.push_back({{"name", p.name}, {"seconds", p.seconds}, {"ok", p.ok}, {"detail", p.detail}});
+    for (const auto& p : phases)
+        phases_j.push_back({{"name", p.name}, {"seconds", p.seconds}, {"ok", p.ok}, {"detail", p.detail}});
     json tables_j = json::array();
     for (const auto& t : tables)
         tables_j.push_back({{"schema", t.schema},
@@ -63,7 +72,8 @@ std::string DrillReport::to_json() const {
                             {"ok", t.ok},
                             {"detail", t.detail}});
     json checks_j = json::array();
-    for (const auto& c : checks) checks_j.push_back({{"name", c.name}, {"status", pgark::to_string(c.status)}, {"detail", c.detail}});
+    for (const auto& c : checks)
+        checks_j.push_back({{"name", c.name}, {"status", pgark::to_string(c.status)}, {"detail", c.detail}});
     json j = {{"format", kFormat},
               {"id", id},
               {"backup_id", backup_id},
@@ -110,8 +120,8 @@ DrillReport DrillReport::from_json(const std::string& text, const std::string& w
         r.cleanup_ok = j.value("cleanup_ok", true);
         r.cleanup_error = j.value("cleanup_error", "");
         for (const auto& p : j.at("phases"))
-            r.phases.push_back({p.at("name").get<std::string>(), p.at("seconds").get<double>(), p.at("ok").get<bool>(),
-                                p.value("detail", "")});
+            r.phases.push_back({p.at("name").get<std::string>(), p.at("seconds").get<double>(),
+                                p.at("ok").get<bool>(), p.value("detail", "")});
         for (const auto& t : j.at("tables")) {
             TableResult tr;
             tr.schema = t.at("schema").get<std::string>();
@@ -119,14 +129,15 @@ DrillReport DrillReport::from_json(const std::string& text, const std::string& w
             tr.expected_rows = t.at("expected_rows").get<std::uint64_t>();
             if (!t.at("actual_rows").is_null()) tr.actual_rows = t.at("actual_rows").get<std::uint64_t>();
             tr.expected_hash = t.value("expected_hash", "");
-            if (t.contains("actual_hash") && !t.at("actual_hash").is_null()) tr.actual_hash = t.at("actual_hash").get<std::string>();
+            if (t.contains("actual_hash") && !t.at("actual_hash").is_null())
+                tr.actual_hash = t.at("actual_hash").get<std::string>();
             tr.ok = t.at("ok").get<bool>();
             tr.detail = t.value("detail", "");
             r.tables.push_back(std::move(tr));
         }
         for (const auto& c : j.at("checks"))
-            r.checks.push_back({c.at("name").get<std::string>(), parse_status(c.at("status").get<std::string>()),
-                                c.value("detail", "")});
+            r.checks.push_back({c.at("name").get<std::string>(),
+                                parse_status(c.at("status").get<std::string>()), c.value("detail", "")});
     } catch (const json::exception& e) {
         throw VerifyError(where + ": not a valid drill report (" + e.what() + ")");
     }

@@ -12,7 +12,7 @@
 
 namespace pgark {
 
-// Verification levels of DESIGN.md section 2, each including the previous.
+// Verification levels (docs/drills.md), each including the previous.
 enum class DrillLevel { archive = 0, schema = 1, rows = 2, content = 3 };
 const char* to_string(DrillLevel l);
 std::optional<DrillLevel> parse_drill_level(const std::string& s);
@@ -40,15 +40,16 @@ struct DrillReport {
     std::string backup_id;
     std::string database;
     std::string level = "content";
-    std::string target;          // "host:port" the scratch database lived on
+    std::string target;  // "host:port" the scratch database lived on
     std::string scratch_database;
-    bool scratch_kept = false;   // --keep-on-failure left it for inspection
+    bool scratch_kept = false;  // --keep-on-failure left it for inspection
     SystemTime started_at{}, finished_at{};
     std::vector<PhaseTiming> phases;
     double restore_seconds = 0;  // download + restore: the measured RTO
     std::vector<TableResult> tables;
-    std::vector<CheckResult> checks;  // archive checks, schema, sequences, large objects, amcheck, user checks
-    bool ok = false;                  // the backup's verdict; a failed cleanup does not change it
+    std::vector<CheckResult>
+        checks;         // archive checks, schema, sequences, large objects, amcheck, user checks
+    bool ok = false;    // the backup's verdict; a failed cleanup does not change it
     std::string error;  // set when the drill stopped early
     // Whether the scratch database was dropped (true when there was none, or it was kept on purpose);
     // a leftover is swept by the next drill or `pgark drill --sweep`.

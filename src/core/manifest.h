@@ -1,4 +1,5 @@
-// The backup manifest (docs/architecture.md, "Repository layout"): written last, so its presence marks a complete backup.
+// The backup manifest (docs/architecture.md, "Repository layout"): written last, so its presence marks a
+// complete backup.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,8 @@ struct Manifest {
     int compression_level = 3;
     std::uint64_t toc_entries = 0;
     std::string encoding;
-    std::string timezone = "UTC";  // session TimeZone pg_dump ran with (COPY text of timestamptz depends on it)
+    std::string timezone =
+        "UTC";  // session TimeZone pg_dump ran with (COPY text of timestamptz depends on it)
     std::vector<TableStats> tables;
     std::uint64_t large_objects = 0;
     std::string large_objects_hash;
@@ -56,6 +58,5 @@ struct Manifest {
     // format is newer than this pgark understands.
     static Manifest from_json(const std::string& text, const std::string& where);
 };
-
 
 }  // namespace pgark

@@ -7,9 +7,12 @@ namespace pgark {
 
 const char* to_string(CheckResult::Status s) {
     switch (s) {
-        case CheckResult::Status::pass: return "pass";
-        case CheckResult::Status::fail: return "FAIL";
-        case CheckResult::Status::skipped: return "skipped";
+        case CheckResult::Status::pass:
+            return "pass";
+        case CheckResult::Status::fail:
+            return "FAIL";
+        case CheckResult::Status::skipped:
+            return "skipped";
     }
     return "?";
 }
@@ -22,7 +25,8 @@ bool all_passed(const std::vector<CheckResult>& checks) {
 std::string failure_summary(const std::vector<CheckResult>& checks) {
     std::string out;
     for (const auto& c : checks)
-        if (c.status == CheckResult::Status::fail) out += (out.empty() ? "" : "; ") + c.name + ": " + c.detail;
+        if (c.status == CheckResult::Status::fail)
+            out += (out.empty() ? "" : "; ") + c.name + ": " + c.detail;
     return out;
 }
 

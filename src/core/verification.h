@@ -8,13 +8,19 @@ namespace pgark {
 
 struct CheckResult {
     enum class Status { pass, fail, skipped };
-    std::string name;    // "sha256", "decompress", "pg_restore --list", ...
+    std::string name;  // "sha256", "decompress", "pg_restore --list", ...
     Status status = Status::pass;
     std::string detail;  // what was compared, or why it failed / was skipped
 
-    static CheckResult pass(std::string n, std::string d = {}) { return {std::move(n), Status::pass, std::move(d)}; }
-    static CheckResult fail(std::string n, std::string d) { return {std::move(n), Status::fail, std::move(d)}; }
-    static CheckResult skip(std::string n, std::string d) { return {std::move(n), Status::skipped, std::move(d)}; }
+    static CheckResult pass(std::string n, std::string d = {}) {
+        return {std::move(n), Status::pass, std::move(d)};
+    }
+    static CheckResult fail(std::string n, std::string d) {
+        return {std::move(n), Status::fail, std::move(d)};
+    }
+    static CheckResult skip(std::string n, std::string d) {
+        return {std::move(n), Status::skipped, std::move(d)};
+    }
 };
 
 const char* to_string(CheckResult::Status s);

@@ -7,7 +7,9 @@
 
 namespace pgark {
 
-void Xxh3Stream::Free::operator()(XXH3_state_s* s) const { XXH3_freeState(s); }
+void Xxh3Stream::Free::operator()(XXH3_state_s* s) const {
+    XXH3_freeState(s);
+}
 
 Xxh3Stream::Xxh3Stream() : state_(XXH3_createState()) {
     if (!state_) throw std::bad_alloc();
@@ -17,10 +19,16 @@ Xxh3Stream::~Xxh3Stream() = default;
 Xxh3Stream::Xxh3Stream(Xxh3Stream&&) noexcept = default;
 Xxh3Stream& Xxh3Stream::operator=(Xxh3Stream&&) noexcept = default;
 
-void Xxh3Stream::reset() { XXH3_64bits_reset(state_.get()); }
+void Xxh3Stream::reset() {
+    XXH3_64bits_reset(state_.get());
+}
 
-void Xxh3Stream::update(const void* data, std::size_t size) { XXH3_64bits_update(state_.get(), data, size); }
+void Xxh3Stream::update(const void* data, std::size_t size) {
+    XXH3_64bits_update(state_.get(), data, size);
+}
 
-std::uint64_t Xxh3Stream::digest() const { return XXH3_64bits_digest(state_.get()); }
+std::uint64_t Xxh3Stream::digest() const {
+    return XXH3_64bits_digest(state_.get());
+}
 
 }  // namespace pgark

@@ -11,7 +11,7 @@ struct XXH3_state_s;
 namespace pgark {
 
 class Xxh3Stream {
-public:
+  public:
     // Starts a hash with seed 0; throws std::bad_alloc when libxxhash cannot allocate its state.
     Xxh3Stream();
     ~Xxh3Stream();
@@ -24,7 +24,7 @@ public:
     // XXH3_64bits of everything given since the last reset (the stream may go on).
     std::uint64_t digest() const;
 
-private:
+  private:
     struct Free {
         void operator()(XXH3_state_s* s) const;
     };

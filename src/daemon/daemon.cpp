@@ -178,7 +178,8 @@ std::string Daemon::health_json() {
         j.next_run = next ? format_iso8601(*next) : "";
         auto it = state_.jobs.find(j.name);
         if (it != state_.jobs.end()) j.last_run_ok = it->second.last_run_ok;
-        if (auto o = last_outcome_.find(kind); o != last_outcome_.end()) j.last_outcome = to_string(o->second);
+        if (auto o = last_outcome_.find(kind); o != last_outcome_.end())
+            j.last_outcome = to_string(o->second);
         if (auto e = last_error_.find(kind); e != last_error_.end()) j.last_error = e->second;
         h.jobs.push_back(std::move(j));
     }
@@ -189,9 +190,10 @@ void Daemon::start_http() {
     const auto listen = cfg_.str("daemon.listen");
     if (listen.empty()) return;
     http_ = std::make_unique<HttpEndpoint>(
-        listen, std::vector<HttpEndpoint::Route>{
-                    {"/metrics", "text/plain; version=0.0.4; charset=utf-8", [this] { return metrics_text(); }},
-                    {"/healthz", "application/json", [this] { return health_json(); }}});
+        listen,
+        std::vector<HttpEndpoint::Route>{
+            {"/metrics", "text/plain; version=0.0.4; charset=utf-8", [this] { return metrics_text(); }},
+            {"/healthz", "application/json", [this] { return health_json(); }}});
     spdlog::info("daemon: serving /metrics and /healthz on http://{}/", listen);
 }
 
@@ -201,9 +203,10 @@ void Daemon::heartbeat() {
     try {
         lock_->heartbeat();
     } catch (const Error& e) {
-        spdlog::warn("daemon: could not refresh the daemon lock {} ({}); another daemon may take over the "
-                     "database if this lasts {} minutes",
-                     lock_->key(), redact::scrub(e.what()), kDaemonHeartbeatTimeout.count() / 60);
+        spdlog::warn(
+            "daemon: could not refresh the daemon lock {} ({}); another daemon may take over the "
+            "database if this lasts {} minutes",
+            lock_->key(), redact::scrub(e.what()), kDaemonHeartbeatTimeout.count() / 60);
     }
 }
 
@@ -396,7 +399,7 @@ int Daemon::run() {
         // heartbeat), or until an event.
         auto wake = scheduler_->next_wakeup().value_or(now + std::chrono::minutes(1));
         wake = std::min(wake, now + std::min<std::chrono::system_clock::duration>(std::chrono::minutes(1),
-                                                                                 kDaemonHeartbeatInterval));
+                                                                                  kDaemonHeartbeatInterval));
         cv_.wait_until(lock, wake,
                        [&] { return stop_signals_ > 0 || reload_requested_ || !finished_.empty(); });
     }

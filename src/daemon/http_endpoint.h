@@ -19,7 +19,7 @@ namespace pgark {
 std::pair<std::string, int> split_listen(const std::string& listen);
 
 class HttpEndpoint {
-public:
+  public:
     struct Route {
         std::string path, content_type;
         std::function<std::string()> body;  // called on the server's threads
@@ -31,7 +31,7 @@ public:
     HttpEndpoint(const HttpEndpoint&) = delete;
     HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
-private:
+  private:
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;
 };

@@ -12,9 +12,12 @@ namespace pgark {
 
 const char* to_string(JobOutcome o) {
     switch (o) {
-        case JobOutcome::succeeded: return "succeeded";
-        case JobOutcome::failed: return "failed";
-        case JobOutcome::cancelled: return "cancelled";
+        case JobOutcome::succeeded:
+            return "succeeded";
+        case JobOutcome::failed:
+            return "failed";
+        case JobOutcome::cancelled:
+            return "cancelled";
     }
     return "failed";
 }

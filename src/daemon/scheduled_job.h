@@ -16,8 +16,8 @@ const char* to_string(JobOutcome o);
 
 struct JobRun {
     JobOutcome outcome = JobOutcome::failed;
-    std::string message;         // the summary, or the error (secrets scrubbed)
-    std::uint64_t deleted = 0;   // prune: backups removed
+    std::string message;        // the summary, or the error (secrets scrubbed)
+    std::uint64_t deleted = 0;  // prune: backups removed
 };
 
 // Runs `kind` to its end; never throws (errors become a failed run, cancellation a cancelled one).

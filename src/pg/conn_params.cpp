@@ -52,13 +52,14 @@ ConnParams ConnParams::with_dbname(const std::string& db) const {
 }
 
 bool looks_like_conninfo(const std::string& s) {
-    return s.find('=') != std::string::npos || s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
+    return s.find('=') != std::string::npos || s.rfind("postgresql://", 0) == 0 ||
+           s.rfind("postgres://", 0) == 0;
 }
 
 ConnParams parse_conninfo(const std::string& text) {
     char* err = nullptr;
     std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> opts(PQconninfoParse(text.c_str(), &err),
-                                                                       &PQconninfoFree);
+                                                                      &PQconninfoFree);
     if (!opts) {
         std::string why = err ? err : "out of memory";
         PQfreemem(err);
@@ -68,8 +69,10 @@ ConnParams parse_conninfo(const std::string& text) {
     ConnParams c;
     for (auto* o = opts.get(); o->keyword; ++o) {
         if (!o->val || !*o->val) continue;
-        if (std::string(o->keyword) == "password") c.password = o->val;
-        else c.params[o->keyword] = o->val;
+        if (std::string(o->keyword) == "password")
+            c.password = o->val;
+        else
+            c.params[o->keyword] = o->val;
     }
     return c;
 }

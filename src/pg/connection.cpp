@@ -13,14 +13,16 @@ std::string connect_hint(const std::string& msg) {
     if (msg.find("no password supplied") != std::string::npos)
         return "the server wants a password: set PGPASSWORD or database.password";
     if (msg.find("does not exist") != std::string::npos) return "check the database and user names";
-    if (msg.find("Connection refused") != std::string::npos || msg.find("could not connect") != std::string::npos ||
+    if (msg.find("Connection refused") != std::string::npos ||
+        msg.find("could not connect") != std::string::npos ||
         msg.find("could not translate host name") != std::string::npos)
         return "check that the server is running and host/port are right";
     return "check the connection settings (`pgark config show`)";
 }
 }  // namespace
 
-Connection::Connection(const ConnParams& params, const std::string& application_name) : display_(params.display()) {
+Connection::Connection(const ConnParams& params, const std::string& application_name)
+    : display_(params.display()) {
     std::vector<std::string> keys, vals;
     for (const auto& [k, v] : params.params) {
         if (v.empty()) continue;
@@ -51,14 +53,17 @@ Connection::Connection(const ConnParams& params, const std::string& application_
     }
 }
 
-Connection::~Connection() { PQfinish(conn_); }
+Connection::~Connection() {
+    PQfinish(conn_);
+}
 
 std::vector<Row> Connection::query(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> p;
     for (const auto& s : params) p.push_back(s.c_str());
     // Without parameters use the simple protocol, which also accepts several statements.
     PGresult* res = p.empty() ? PQexec(conn_, sql.c_str())
-                              : PQexecParams(conn_, sql.c_str(), static_cast<int>(p.size()), nullptr, p.data(), nullptr, nullptr, 0);
+                              : PQexecParams(conn_, sql.c_str(), static_cast<int>(p.size()), nullptr,
+                                             p.data(), nullptr, nullptr, 0);
     auto status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         std::string msg = trim_end(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
@@ -71,8 +76,11 @@ std::vector<Row> Connection::query(const std::string& sql, const std::vector<std
     for (int i = 0; i < n; ++i) {
         Row r;
         for (int j = 0; j < m; ++j) {
-            if (PQgetisnull(res, i, j)) r.emplace_back(std::nullopt);
-            else r.emplace_back(std::string(PQgetvalue(res, i, j), static_cast<std::size_t>(PQgetlength(res, i, j))));
+            if (PQgetisnull(res, i, j))
+                r.emplace_back(std::nullopt);
+            else
+                r.emplace_back(
+                    std::string(PQgetvalue(res, i, j), static_cast<std::size_t>(PQgetlength(res, i, j))));
         }
         rows.push_back(std::move(r));
     }
@@ -82,11 +90,14 @@ std::vector<Row> Connection::query(const std::string& sql, const std::vector<std
 
 std::string Connection::scalar(const std::string& sql, const std::vector<std::string>& params) {
     auto rows = query(sql, params);
-    if (rows.empty() || rows[0].empty() || !rows[0][0]) throw PgError("query on " + display_ + " returned no value");
+    if (rows.empty() || rows[0].empty() || !rows[0][0])
+        throw PgError("query on " + display_ + " returned no value");
     return *rows[0][0];
 }
 
-int Connection::server_version_num() const { return PQserverVersion(conn_); }
+int Connection::server_version_num() const {
+    return PQserverVersion(conn_);
+}
 
 std::string Connection::server_version() const {
     const char* v = PQparameterStatus(conn_, "server_version");

@@ -14,7 +14,7 @@ namespace pgark {
 using Row = std::vector<std::optional<std::string>>;
 
 class Connection {
-public:
+  public:
     // Throws PgError "cannot connect to HOST:PORT/DB: <libpq message>; <hint>".
     explicit Connection(const ConnParams& params, const std::string& application_name = "pgark");
     ~Connection();
@@ -27,14 +27,14 @@ public:
     std::string scalar(const std::string& sql, const std::vector<std::string>& params = {});
     void exec(const std::string& sql) { query(sql); }
 
-    int server_version_num() const;  // 150018
+    int server_version_num() const;      // 150018
     std::string server_version() const;  // "15.18"
     std::string quote_ident(const std::string& ident) const;
     std::string quote_literal(const std::string& text) const;
     PGconn* raw() { return conn_; }
     const std::string& display() const { return display_; }
 
-private:
+  private:
     PGconn* conn_ = nullptr;
     std::string display_;
 };

@@ -61,8 +61,8 @@ std::vector<std::string> other_sessions(Connection& admin, const std::string& na
         {name});
     std::vector<std::string> out;
     for (const auto& r : rows)
-        out.push_back("pid " + r[0].value_or("?") + " (" + r[1].value_or("") + ", role " + r[2].value_or("-") +
-                      ")");
+        out.push_back("pid " + r[0].value_or("?") + " (" + r[1].value_or("") + ", role " +
+                      r[2].value_or("-") + ")");
     return out;
 }
 
@@ -94,7 +94,8 @@ void drop_database(Connection& admin, const std::string& name, std::chrono::mill
     using clock = std::chrono::steady_clock;
     budget = std::chrono::milliseconds(test_hooks::number("PGARK_TEST_DROP_BUDGET_MS", budget.count()));
     const auto q = admin.quote_ident(name);
-    auto allowed = admin.query("SELECT datallowconn::text FROM pg_catalog.pg_database WHERE datname = $1", {name});
+    auto allowed =
+        admin.query("SELECT datallowconn::text FROM pg_catalog.pg_database WHERE datname = $1", {name});
     if (allowed.empty()) return;
     const bool allowed_before = allowed[0][0].value_or("true") == "true";
     // Keeps new sessions out (autovacuum ignores it; DROP DATABASE deals with autovacuum).

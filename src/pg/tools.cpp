@@ -65,8 +65,8 @@ std::map<std::string, std::string> ChildPgAuth::env() const {
 
 std::vector<std::string> ChildPgAuth::env_to_unset() {
     // Other secrets pgark holds are not the children's business.
-    return {"PGPASSWORD", "POSTGRES_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "MINIO_SECRET_KEY",
-            "MINIO_ROOT_PASSWORD"};
+    return {"PGPASSWORD",        "POSTGRES_PASSWORD", "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN", "MINIO_SECRET_KEY",  "MINIO_ROOT_PASSWORD"};
 }
 
 }  // namespace pgark

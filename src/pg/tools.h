@@ -26,13 +26,13 @@ PgTools locate_pg_tools(const std::string& configured_bin_dir, int server_major)
 // which only the same user and root can read (/proc/PID/environ is 0400), never on their command
 // line, and unlike a passfile it leaves nothing behind when pgark is SIGKILLed.
 class ChildPgAuth {
-public:
+  public:
     explicit ChildPgAuth(const ConnParams& params) : password_(params.password) {}
     std::map<std::string, std::string> env() const;
     // Inherited variables a child must not see (it gets only the password it needs, from env()).
     static std::vector<std::string> env_to_unset();
 
-private:
+  private:
     std::string password_;
 };
 

@@ -70,7 +70,8 @@ Repository Repository::open(std::unique_ptr<Storage> storage) {
 
 std::vector<Manifest> Repository::list_backups(const std::optional<std::string>& database,
                                                std::vector<std::string>* problems) {
-    const std::string prefix = database ? layout::database_backups_prefix(*database) : layout::backups_prefix();
+    const std::string prefix =
+        database ? layout::database_backups_prefix(*database) : layout::backups_prefix();
     std::vector<Manifest> out;
     for (const auto& obj : storage_->list(prefix)) {
         // backups/<db>/<id>/manifest.json

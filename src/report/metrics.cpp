@@ -32,7 +32,9 @@ void MetricsState::record(const std::string& job, bool ok, SystemTime finished, 
     }
 }
 
-void MetricsState::record_cancelled(const std::string& job) { jobs[job].cancellations++; }
+void MetricsState::record_cancelled(const std::string& job) {
+    jobs[job].cancellations++;
+}
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Prometheus metrics (docs/operations.md, "Metrics and alerts"): the state of each database read from the repository
-// (newest backups and drills, as `pgark status` sees them) plus job counters. The daemon keeps the
+// Prometheus metrics (docs/operations.md, "Metrics and alerts"): the state of each database read from the
+// repository (newest backups and drills, as `pgark status` sees them) plus job counters. The daemon keeps the
 // counters in memory and serves them on /metrics; one-shot commands carry them from one run to the
 // next in the node_exporter textfile they write.
 #pragma once

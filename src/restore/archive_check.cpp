@@ -251,12 +251,11 @@ ArchiveVerification verify_archive(Repository& repo, const Manifest& m, const st
                             m.large_objects_hash + "), archive " + std::to_string(scanner.blob_count()) +
                             " (hash " + blob_hash + ")");
         if (diffs.empty())
-            checks.push_back(CheckResult::pass("archive contents", std::to_string(scanner.toc().size()) +
-                                                                       " TOC entries, " +
-                                                                       std::to_string(m.tables.size()) +
-                                                                       " tables' rows and " +
-                                                                       std::to_string(m.large_objects) +
-                                                                       " large objects match the manifest"));
+            checks.push_back(CheckResult::pass("archive contents",
+                                               std::to_string(scanner.toc().size()) + " TOC entries, " +
+                                                   std::to_string(m.tables.size()) + " tables' rows and " +
+                                                   std::to_string(m.large_objects) +
+                                                   " large objects match the manifest"));
         else {
             std::string d;
             for (const auto& x : diffs) d += (d.empty() ? "" : "; ") + x;

@@ -25,7 +25,7 @@ void sweep_stale_spools(const std::filesystem::path& parent);
 
 // A spool directory of this process, removed with its contents when the owner goes out of scope.
 class Spool {
-public:
+  public:
     // `job` ("drill", "restore") names the directory: pgark-<job>-<pid>-XXXXXX. Checks the space for
     // `raw_bytes` after sweeping stale spools.
     Spool(const std::filesystem::path& parent, const std::string& job, std::uint64_t raw_bytes);
@@ -33,7 +33,7 @@ public:
     const std::filesystem::path& archive() const { return archive_; }
     const std::filesystem::path& dir() const { return dir_.path(); }
 
-private:
+  private:
     TempDir dir_;
     std::filesystem::path archive_;
 };

@@ -17,7 +17,9 @@ Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
         throw std::runtime_error("OpenSSL SHA-256 initialisation failed");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(impl_->ctx);
+}
 
 void Sha256::update(std::span<const std::byte> data) {
     if (!data.empty()) EVP_DigestUpdate(impl_->ctx, data.data(), data.size());
@@ -42,6 +44,8 @@ std::string sha256_hex(std::span<const std::byte> data) {
     return h.hex_digest();
 }
 
-std::string sha256_hex(const std::string& s) { return sha256_hex(std::as_bytes(std::span(s.data(), s.size()))); }
+std::string sha256_hex(const std::string& s) {
+    return sha256_hex(std::as_bytes(std::span(s.data(), s.size())));
+}
 
 }  // namespace pgark

@@ -79,7 +79,9 @@ ZstdDecompressor::ZstdDecompressor(ByteSink out)
     if (!dctx_) throw Error("zstd: cannot allocate a decompression context (out of memory)");
 }
 
-ZstdDecompressor::~ZstdDecompressor() { ZSTD_freeDCtx(dctx_); }
+ZstdDecompressor::~ZstdDecompressor() {
+    ZSTD_freeDCtx(dctx_);
+}
 
 void ZstdDecompressor::write(std::span<const std::byte> data) {
     if (!data.empty()) any_input_ = true;

@@ -19,7 +19,7 @@ namespace pgark {
 // time rather than a whole job's (32 MiB at level 19), and a compressor abandoned unfinished does not
 // wait for the jobs libzstd's workers still hold.
 class ZstdCompressor {
-public:
+  public:
     // level 1..19; workers 0 = single-threaded in the caller, N = N background threads.
     ZstdCompressor(int level, int workers, ByteSink out);
     // Unfinished (an exception, a cancellation): the queued jobs are dropped; libzstd's workers end
@@ -33,7 +33,7 @@ public:
     std::uint64_t bytes_in() const { return in_; }
     std::uint64_t bytes_out() const { return out_bytes_; }
 
-private:
+  private:
     void drain(int mode, std::span<const std::byte> data);
     ZSTD_CCtx_s* cctx_;
     ByteSink out_;
@@ -43,7 +43,7 @@ private:
 };
 
 class ZstdDecompressor {
-public:
+  public:
     explicit ZstdDecompressor(ByteSink out);
     ~ZstdDecompressor();
     ZstdDecompressor(const ZstdDecompressor&) = delete;
@@ -54,7 +54,7 @@ public:
     void finish();
     std::uint64_t bytes_out() const { return out_bytes_; }
 
-private:
+  private:
     ZSTD_DCtx_s* dctx_;
     ByteSink out_;
     std::vector<std::byte> buf_;

@@ -50,9 +50,13 @@ void install_signal_handlers() {
     signal(SIGPIPE, SIG_IGN);
 }
 
-bool requested() noexcept { return g_requested.load(std::memory_order_relaxed); }
+bool requested() noexcept {
+    return g_requested.load(std::memory_order_relaxed);
+}
 
-int signal_number() noexcept { return g_signal.load(); }
+int signal_number() noexcept {
+    return g_signal.load();
+}
 
 void throw_if_requested() {
     if (requested()) throw Interrupted();
@@ -63,7 +67,9 @@ int wake_fd() noexcept {
     return g_pipe[0];
 }
 
-void request(int signo) noexcept { on_signal(signo); }
+void request(int signo) noexcept {
+    on_signal(signo);
+}
 
 void reset() noexcept {
     g_requested.store(false);

@@ -11,18 +11,18 @@ enum class ExitCode : int { ok = 0, failed = 1, usage = 2, interrupted = 130 };
 
 // Base of every error pgark reports to a user: what happened, to what, and what to do next.
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message, ExitCode code = ExitCode::failed)
         : std::runtime_error(message), code_(code) {}
     ExitCode code() const noexcept { return code_; }
 
-private:
+  private:
     ExitCode code_;
 };
 
 // Bad command line or configuration: nothing ran.
 class UsageError : public Error {
-public:
+  public:
     explicit UsageError(const std::string& message) : Error(message, ExitCode::usage) {}
 };
 
@@ -31,7 +31,7 @@ public:
 // into messages can swallow a Ctrl-C, so no rethrow guards are needed in front of them. `cli` maps it
 // to exit code 130.
 class Cancelled {
-public:
+  public:
     virtual ~Cancelled() = default;
     virtual const char* what() const noexcept = 0;
     ExitCode code() const noexcept { return ExitCode::interrupted; }
@@ -39,7 +39,7 @@ public:
 
 // SIGINT or SIGTERM arrived; raised at a cancellation point so destructors clean up.
 class Interrupted final : public Cancelled {
-public:
+  public:
     const char* what() const noexcept override {
         return "interrupted by signal; cleaned up what this run had created";
     }
@@ -47,25 +47,25 @@ public:
 
 // The storage backend failed (I/O error, permission, S3 error response...).
 class StorageError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
 // A key that is not in the storage.
 class NotFoundError : public StorageError {
-public:
+  public:
     using StorageError::StorageError;
 };
 
 // PostgreSQL or one of its tools failed.
 class PgError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
 // Data did not verify (checksum, decompression, archive contents).
 class VerifyError : public Error {
-public:
+  public:
     using Error::Error;
 };
 

@@ -17,7 +17,9 @@ void UniqueFd::reset(int fd) noexcept {
     fd_ = fd;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 namespace {
 // Waits until fd is ready for `events` or cancellation is requested.

@@ -21,7 +21,8 @@ void register_secret(const std::string& value) {
 std::string scrub(std::string text) {
     std::lock_guard lk(g_mu);
     for (const auto& s : g_secrets) {
-        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 8)) text.replace(pos, s.size(), "********");
+        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 8))
+            text.replace(pos, s.size(), "********");
     }
     return text;
 }

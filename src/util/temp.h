@@ -7,7 +7,7 @@
 namespace pgark {
 
 class TempDir {
-public:
+  public:
     // Creates a fresh 0700 directory under `parent` (default: $TMPDIR or /tmp) named prefix-XXXXXX.
     explicit TempDir(const std::string& prefix, const std::filesystem::path& parent = {});
     ~TempDir();
@@ -17,7 +17,7 @@ public:
     // Keeps the directory (for --keep-on-failure style inspection).
     void keep() { keep_ = true; }
 
-private:
+  private:
     std::filesystem::path path_;
     bool keep_ = false;
 };

@@ -29,16 +29,23 @@ std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
         while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
         std::string unit = text.substr(us, i - us);
         long double mult;
-        if (unit.empty() || unit == "s" || unit == "sec") mult = 1;
-        else if (unit == "m" || unit == "min") mult = 60;
-        else if (unit == "h") mult = 3600;
-        else if (unit == "d") mult = 86400;
-        else if (unit == "w") mult = 7 * 86400;
-        else return std::nullopt;
+        if (unit.empty() || unit == "s" || unit == "sec")
+            mult = 1;
+        else if (unit == "m" || unit == "min")
+            mult = 60;
+        else if (unit == "h")
+            mult = 3600;
+        else if (unit == "d")
+            mult = 86400;
+        else if (unit == "w")
+            mult = 7 * 86400;
+        else
+            return std::nullopt;
         total += v * mult;
         any = true;
     }
-    if (!any || total > static_cast<long double>(std::numeric_limits<std::int32_t>::max()) * 100) return std::nullopt;
+    if (!any || total > static_cast<long double>(std::numeric_limits<std::int32_t>::max()) * 100)
+        return std::nullopt;
     return std::chrono::seconds(static_cast<std::int64_t>(std::llround(total)));
 }
 
@@ -68,11 +75,16 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
     std::string unit = text.substr(i);
     while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
     std::uint64_t mult = 1;
-    if (unit.empty() || unit == "B") mult = 1;
-    else if (unit == "k" || unit == "K" || unit == "KiB" || unit == "kB" || unit == "KB") mult = 1ull << 10;
-    else if (unit == "M" || unit == "MiB" || unit == "MB") mult = 1ull << 20;
-    else if (unit == "G" || unit == "GiB" || unit == "GB") mult = 1ull << 30;
-    else return std::nullopt;
+    if (unit.empty() || unit == "B")
+        mult = 1;
+    else if (unit == "k" || unit == "K" || unit == "KiB" || unit == "kB" || unit == "KB")
+        mult = 1ull << 10;
+    else if (unit == "M" || unit == "MiB" || unit == "MB")
+        mult = 1ull << 20;
+    else if (unit == "G" || unit == "GiB" || unit == "GB")
+        mult = 1ull << 30;
+    else
+        return std::nullopt;
     if (v > std::numeric_limits<std::uint64_t>::max() / mult) return std::nullopt;
     return v * mult;
 }
@@ -86,8 +98,10 @@ std::string format_size(std::uint64_t bytes) {
         ++u;
     }
     char buf[32];
-    if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-    else std::snprintf(buf, sizeof buf, "%.1f %s", v, names[u]);
+    if (u == 0)
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f %s", v, names[u]);
     return buf;
 }
 

@@ -28,7 +28,8 @@ std::string scan(std::span<const std::byte> data, std::size_t chunk) {
         std::ostringstream o;
         o << "toc " << s.toc().size() << " blobs " << s.blob_count() << " hash " << s.blob_hash_sum()
           << " encoding " << s.encoding() << " bytes " << s.bytes_scanned() << "\n";
-        for (const auto& e : s.toc()) o << e.dump_id << ' ' << e.desc << ' ' << e.schema << '.' << e.tag << '\n';
+        for (const auto& e : s.toc())
+            o << e.dump_id << ' ' << e.desc << ' ' << e.schema << '.' << e.tag << '\n';
         for (const auto& t : s.table_data())
             o << t.qualified_name() << ' ' << t.rows.value_or(~0ULL) << ' ' << t.hash_sum.value_or(0) << ' '
               << t.bytes << ' ' << t.complete << '\n';
@@ -47,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto whole = scan(archive, archive.size() + 1);
     const auto chunked = scan(archive, chunk);
     if (whole != chunked)
-        pgark::fuzz::finding(kTarget, "chunks of " + std::to_string(chunk) + " bytes change the scan:\n" + whole +
-                                          "\nbecame\n" + chunked);
+        pgark::fuzz::finding(kTarget, "chunks of " + std::to_string(chunk) + " bytes change the scan:\n" +
+                                          whole + "\nbecame\n" + chunked);
     return 0;
 }

@@ -23,14 +23,15 @@ using nlohmann::json;
 namespace {
 
 class BackupTest : public ::testing::TestWithParam<Driver> {
-protected:
+  protected:
     void SetUp() override {
         auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         name_ = "bk_" + std::to_string(counter_++) + "_" + to_string(GetParam());
         db_ = name_;
         PgCluster::shared().drop_database(db_);
         load_freshtrack(PgCluster::shared(), db_);
-        repo_ = make_repo_location(GetParam(), std::string(info->name()).substr(0, 20) + std::to_string(counter_));
+        repo_ = make_repo_location(GetParam(),
+                                   std::string(info->name()).substr(0, 20) + std::to_string(counter_));
         auto r = pgark({"init"});
         ASSERT_EQ(r.exit_code, 0) << r.describe();
     }
@@ -61,7 +62,8 @@ protected:
     std::vector<std::string> stray_objects() {
         std::vector<std::string> out;
         for (const auto& o : repo_.open()->list("")) {
-            if (o.key == "pgark.json" || o.key.ends_with("/manifest.json") || o.key.ends_with("/archive.pgdump.zst"))
+            if (o.key == "pgark.json" || o.key.ends_with("/manifest.json") ||
+                o.key.ends_with("/archive.pgdump.zst"))
                 continue;
             out.push_back(o.key);
         }
@@ -74,7 +76,8 @@ protected:
         std::string db;
         void terminate() {
             PgCluster::shared().psql(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%LOCK TABLE devices%' "
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%LOCK TABLE "
+                "devices%' "
                 "AND pid <> pg_backend_pid()",
                 db);
             psql->terminate();
@@ -95,7 +98,8 @@ protected:
         // Wait until the lock is really held.
         for (int i = 0; i < 100; ++i) {
             auto n = PgCluster::shared().psql(
-                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'devices' "
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = "
+                "'devices' "
                 "AND l.mode = 'AccessExclusiveLock' AND l.granted",
                 db_);
             if (n == "1") break;
@@ -124,8 +128,10 @@ TEST_P(BackupTest, BackupListVerifyRoundTrip) {
     auto counts = freshtrack_counts();
     EXPECT_EQ(b["rows"].get<std::int64_t>(), counts.devices + counts.sensor_readings + counts.alerts);
 
-    auto m = Manifest::from_json(repo_.open()->get(layout::manifest_key(*BackupId::parse(b["id"]))), "manifest");
-    for (const auto& t : m.tables) EXPECT_EQ(static_cast<std::int64_t>(t.rows), counts.by_table().at(t.name)) << t.name;
+    auto m =
+        Manifest::from_json(repo_.open()->get(layout::manifest_key(*BackupId::parse(b["id"]))), "manifest");
+    for (const auto& t : m.tables)
+        EXPECT_EQ(static_cast<std::int64_t>(t.rows), counts.by_table().at(t.name)) << t.name;
     EXPECT_EQ(m.timezone, "UTC");
     EXPECT_EQ(m.server_version.substr(0, 3), "15.");
 
@@ -258,7 +264,8 @@ TEST_P(BackupTest, SigintCancelsCleanly) {
     for (int sig : {SIGINT, SIGTERM}) {
         auto lock = hold_lock(30);
         auto child = start_pgark({"--repo", repo_.url, "backup"}, env());
-        ASSERT_GT(wait_for_descendant(child->pid(), "pg_dump", std::chrono::seconds(20), "--format=custom"), 0);
+        ASSERT_GT(wait_for_descendant(child->pid(), "pg_dump", std::chrono::seconds(20), "--format=custom"),
+                  0);
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         ::kill(child->pid(), sig);
         auto r = wait_pgark(*child, std::chrono::seconds(30));

@@ -319,9 +319,11 @@ TEST_F(DaemonTest, TellsSystemdItIsReadyAndCancelsARunningJobWithCleanupOnSigter
     EXPECT_TRUE(hook.bodies().empty()) << hook.bodies().front().dump();
     std::ifstream tf(textfile_);
     std::string textfile((std::istreambuf_iterator<char>(tf)), {});
-    EXPECT_TRUE(contains(textfile, series("pgark_job_runs_total", ",result=\"cancelled\",task=\"drill\"") + " 1"))
+    EXPECT_TRUE(
+        contains(textfile, series("pgark_job_runs_total", ",result=\"cancelled\",task=\"drill\"") + " 1"))
         << textfile;
-    EXPECT_TRUE(contains(textfile, series("pgark_job_runs_total", ",result=\"failure\",task=\"drill\"") + " 0"))
+    EXPECT_TRUE(
+        contains(textfile, series("pgark_job_runs_total", ",result=\"failure\",task=\"drill\"") + " 0"))
         << textfile;
     EXPECT_TRUE(contains(notify.receive(), "STOPPING=1"));
     // The cancelled drill cleaned up: no lock left, no scratch database.
@@ -350,7 +352,8 @@ TEST_F(DaemonTest, ASecondDaemonIsRefusedByThePortAndByTheDaemonLock) {
     e["PGARK_REPOSITORY"] = (other.path() / "repo").string();
     auto same_port = run_pgark({"--config", config.string(), "daemon"}, e);
     EXPECT_EQ(same_port.exit_code, 1) << same_port.describe();
-    EXPECT_TRUE(contains(same_port.err, "cannot listen on 127.0.0.1:" + std::to_string(port))) << same_port.err;
+    EXPECT_TRUE(contains(same_port.err, "cannot listen on 127.0.0.1:" + std::to_string(port)))
+        << same_port.err;
 
     // Same repository and database, another address: the daemon lock refuses.
     auto other_config = write_config("0 2 * * *", other_port, "other.toml");

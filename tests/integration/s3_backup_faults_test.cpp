@@ -21,20 +21,22 @@ using nlohmann::json;
 namespace {
 
 class S3BackupFaults : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         // Enough incompressible data for a multipart upload with 5 MiB parts.
         PgCluster::shared().drop_database(kDb);
         load_freshtrack(PgCluster::shared(), kDb);
         PgCluster::shared().psql(
-            "CREATE TABLE blobs AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) AS junk "
+            "CREATE TABLE blobs AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) "
+            "AS junk "
             "FROM generate_series(1, 250000) g",
             kDb);
     }
     static void TearDownTestSuite() { PgCluster::shared().drop_database(kDb); }
 
     void SetUp() override {
-        repo_ = make_repo_location(Driver::s3, ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        repo_ =
+            make_repo_location(Driver::s3, ::testing::UnitTest::GetInstance()->current_test_info()->name());
         proxy_ = std::make_unique<FaultProxy>(SwiftServer::shared().port());
         cfg_path_ = (cfg_dir_.path() / "pgark.toml").string();
         std::ofstream(cfg_path_) << "[s3]\npart_size = \"5MiB\"\nparallel_parts = 2\nmax_retries = 4\n"
@@ -73,7 +75,8 @@ TEST_F(S3BackupFaults, TransientFaultsAreRetriedAndTheBackupVerifies) {
     auto r = pgark({"backup", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_GE(proxy_->faults_applied(), 3);
-    EXPECT_GT(json::parse(r.out)["archive"]["stored_bytes"].get<std::uint64_t>(), 5ull << 20);  // really multipart
+    EXPECT_GT(json::parse(r.out)["archive"]["stored_bytes"].get<std::uint64_t>(),
+              5ull << 20);  // really multipart
     auto v = pgark({"verify", "latest"});
     EXPECT_EQ(v.exit_code, 0) << v.describe();
     EXPECT_TRUE(SwiftServer::shared().list_multipart_uploads(repo_.bucket).empty());

@@ -44,7 +44,9 @@ std::string kinds_sql_path() {
     return source_dir() + "/scripts/sample/kinds.sql";
 }
 
-void load_kinds(PgCluster& cluster, const std::string& db) { load_sql_file(cluster, db, kinds_sql_path()); }
+void load_kinds(PgCluster& cluster, const std::string& db) {
+    load_sql_file(cluster, db, kinds_sql_path());
+}
 
 std::vector<std::pair<std::string, std::string>> kinds_tables_with_data(PgCluster& cluster,
                                                                         const std::string& db) {

@@ -33,7 +33,9 @@ void load_sql_file(PgCluster& cluster, const std::string& db, const std::string&
         throw std::runtime_error("loading " + path + " into '" + db + "' failed: " + r.describe());
 }
 
-void load_freshtrack(PgCluster& cluster, const std::string& db) { load_sql_file(cluster, db, freshtrack_sql_path()); }
+void load_freshtrack(PgCluster& cluster, const std::string& db) {
+    load_sql_file(cluster, db, freshtrack_sql_path());
+}
 
 std::map<std::string, std::int64_t> table_counts(PgCluster& cluster, const std::string& db) {
     std::string out = cluster.psql(

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/s3/s3_xml.h"
 #include "storage/s3/s3_options.h"
+#include "storage/s3/s3_xml.h"
 #include "util/process.h"
 #include "util/temp.h"
 

@@ -3,8 +3,14 @@
 
 namespace pgark::test {
 
-std::string pgark_binary() { return PGARK_BINARY; }
-std::string source_dir() { return PGARK_SOURCE_DIR; }
-std::string test_data_dir() { return PGARK_TEST_DATA_DIR; }
+std::string pgark_binary() {
+    return PGARK_BINARY;
+}
+std::string source_dir() {
+    return PGARK_SOURCE_DIR;
+}
+std::string test_data_dir() {
+    return PGARK_TEST_DATA_DIR;
+}
 
 }  // namespace pgark::test

@@ -13,10 +13,10 @@
 #include "core/cron.h"
 #include "util/error.h"
 
-using pgark::SystemTime;
-using pgark::UsageError;
 using pgark::CronExpr;
 using pgark::parse_time_zone;
+using pgark::SystemTime;
+using pgark::UsageError;
 using std::chrono::floor;
 using std::chrono::seconds;
 

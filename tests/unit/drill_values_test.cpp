@@ -28,8 +28,10 @@ TEST(DrillReport, RoundTripsThroughJson) {
     r.restore_seconds = 42.5;
     r.phases = {{"restore", 40.0, true, "pg_restore --jobs 2"}};
     r.tables = {{"public", "devices", 50, 50, "00000000000000aa", "00000000000000aa", true, ""},
-                {"public", "alerts", 120, 119, "00000000000000bb", std::nullopt, false, "expected 120 rows, found 119"}};
-    r.checks = {CheckResult::pass("schema", "10 objects present"), CheckResult::skip("amcheck", "skipped: amcheck not available")};
+                {"public", "alerts", 120, 119, "00000000000000bb", std::nullopt, false,
+                 "expected 120 rows, found 119"}};
+    r.checks = {CheckResult::pass("schema", "10 objects present"),
+                CheckResult::skip("amcheck", "skipped: amcheck not available")};
     auto back = DrillReport::from_json(r.to_json(), "x");
     EXPECT_EQ(back.id, r.id);
     EXPECT_EQ(back.finished_at, r.finished_at);
@@ -94,11 +96,13 @@ TEST(ScratchDatabase, MarkRoundTripsAndRejectsForeignComments) {
     EXPECT_EQ(back->pid, m.pid);
     EXPECT_FALSE(ScratchMark::parse("production database, do not touch"));
     EXPECT_FALSE(ScratchMark::parse("pgark-drill {not json"));
-    EXPECT_FALSE(ScratchMark::parse("pgark-drill {\"drill\":\"\",\"pid\":1,\"host\":\"h\",\"started_at\":\"2026-01-01T00:00:00Z\"}"));
+    EXPECT_FALSE(ScratchMark::parse(
+        "pgark-drill {\"drill\":\"\",\"pid\":1,\"host\":\"h\",\"started_at\":\"2026-01-01T00:00:00Z\"}"));
 }
 
 TEST(TableContent, CopyOutStatementKeepsTheColumnList) {
-    EXPECT_EQ(copy_out_statement("COPY public.t (a, \"B c\") FROM stdin;\n"), "COPY public.t (a, \"B c\") TO STDOUT");
+    EXPECT_EQ(copy_out_statement("COPY public.t (a, \"B c\") FROM stdin;\n"),
+              "COPY public.t (a, \"B c\") TO STDOUT");
     EXPECT_THROW(copy_out_statement("DROP TABLE x; -- FROM stdin;"), VerifyError);
     EXPECT_THROW(copy_out_statement("COPY x TO '/etc/passwd'"), VerifyError);
 }
@@ -126,9 +130,11 @@ TEST(TableContent, CopyTargetTakesOnlyPlainIdentifiers) {
 
 TEST(TableContent, RangeStatementsReadBlockRangesOfOnlyThatTable) {
     pgark::CopyTarget t{"public.\"Orders\"", "id, \"Name\""};
-    EXPECT_EQ(pgark::copy_out_range_statement(t, 0, 4096),
-              "COPY (SELECT id, \"Name\" FROM ONLY public.\"Orders\" WHERE ctid >= '(0,0)'::pg_catalog.tid AND "
-              "ctid < '(4096,0)'::pg_catalog.tid) TO STDOUT");
+    EXPECT_EQ(
+        pgark::copy_out_range_statement(t, 0, 4096),
+        "COPY (SELECT id, \"Name\" FROM ONLY public.\"Orders\" WHERE ctid >= '(0,0)'::pg_catalog.tid AND "
+        "ctid < '(4096,0)'::pg_catalog.tid) TO STDOUT");
     EXPECT_EQ(pgark::copy_out_range_statement(t, 4096, std::nullopt),
-              "COPY (SELECT id, \"Name\" FROM ONLY public.\"Orders\" WHERE ctid >= '(4096,0)'::pg_catalog.tid) TO STDOUT");
+              "COPY (SELECT id, \"Name\" FROM ONLY public.\"Orders\" WHERE ctid >= "
+              "'(4096,0)'::pg_catalog.tid) TO STDOUT");
 }

@@ -157,9 +157,11 @@ TEST(Metrics, CancelledRunsAreCountedApartAndCarriedInTheTextfile) {
     state.record_cancelled("drill");
     state.record_cancelled("drill");
     auto text = render_metrics(StatusResult{}, state, at("2026-01-26T05:00:00Z"));
-    EXPECT_TRUE(has(text, "pgark_job_runs_total{database=\"freshtrack\",result=\"cancelled\",task=\"drill\"} 2"))
+    EXPECT_TRUE(
+        has(text, "pgark_job_runs_total{database=\"freshtrack\",result=\"cancelled\",task=\"drill\"} 2"))
         << text;
-    EXPECT_TRUE(has(text, "pgark_job_runs_total{database=\"freshtrack\",result=\"failure\",task=\"drill\"} 0"))
+    EXPECT_TRUE(
+        has(text, "pgark_job_runs_total{database=\"freshtrack\",result=\"failure\",task=\"drill\"} 0"))
         << text;
     auto back = read_metrics_state(text, "freshtrack");
     EXPECT_EQ(back.jobs["drill"].cancellations, 2u);

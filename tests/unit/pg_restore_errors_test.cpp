@@ -44,7 +44,8 @@ TEST(PgRestoreErrors, KeepsTheServersDetailAndHint) {
 
 TEST(PgRestoreErrors, CountsWhatItLeavesOut) {
     std::string text;
-    for (int i = 0; i < 8; ++i) text += "pg_restore: error: could not execute query: ERROR:  error " + std::to_string(i) + "\n";
+    for (int i = 0; i < 8; ++i)
+        text += "pg_restore: error: could not execute query: ERROR:  error " + std::to_string(i) + "\n";
     const auto s = pg_restore_error_summary(text, 3);
     EXPECT_NE(s.find("error 2"), std::string::npos) << s;
     EXPECT_EQ(s.find("error 3"), std::string::npos) << s;

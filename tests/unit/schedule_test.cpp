@@ -13,7 +13,6 @@
 
 #include "core/schedule.h"
 
-using pgark::SystemTime;
 using pgark::Clock;
 using pgark::CronExpr;
 using pgark::JobKind;
@@ -22,6 +21,7 @@ using pgark::ManualClock;
 using pgark::RandomDelay;
 using pgark::Scheduler;
 using pgark::SystemClock;
+using pgark::SystemTime;
 using namespace std::chrono_literals;
 
 namespace {

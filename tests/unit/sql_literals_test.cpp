@@ -7,7 +7,9 @@
 namespace pgark {
 namespace {
 
-TEST(SqlLiterals, EmptyListIsAnEmptyArray) { EXPECT_EQ(text_array_literal({}), "{}"); }
+TEST(SqlLiterals, EmptyListIsAnEmptyArray) {
+    EXPECT_EQ(text_array_literal({}), "{}");
+}
 
 TEST(SqlLiterals, PlainNamesAreQuoted) {
     EXPECT_EQ(text_array_literal({"public", "sales"}), R"({"public","sales"})");

@@ -21,7 +21,9 @@ std::string random_text(std::size_t n) {
 }
 std::string compress(const std::string& in, int workers) {
     std::string out;
-    ZstdCompressor z(3, workers, [&](std::span<const std::byte> b) { out.append(reinterpret_cast<const char*>(b.data()), b.size()); });
+    ZstdCompressor z(3, workers, [&](std::span<const std::byte> b) {
+        out.append(reinterpret_cast<const char*>(b.data()), b.size());
+    });
     for (std::size_t i = 0; i < in.size(); i += 100000)
         z.write(std::as_bytes(std::span(in.data() + i, std::min<std::size_t>(100000, in.size() - i))));
     z.finish();
@@ -29,7 +31,8 @@ std::string compress(const std::string& in, int workers) {
 }
 std::string decompress(const std::string& in) {
     std::string out;
-    ZstdDecompressor z([&](std::span<const std::byte> b) { out.append(reinterpret_cast<const char*>(b.data()), b.size()); });
+    ZstdDecompressor z(
+        [&](std::span<const std::byte> b) { out.append(reinterpret_cast<const char*>(b.data()), b.size()); });
     z.write(std::as_bytes(std::span(in.data(), in.size())));
     z.finish();
     return out;
@@ -38,7 +41,8 @@ std::string decompress(const std::string& in) {
 
 TEST(Sha256, KnownVectors) {
     EXPECT_EQ(sha256_hex(std::string()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(sha256_hex(std::string("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex(std::string("abc")),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Zstd, RoundTripSingleAndMultiThreaded) {

@@ -6,7 +6,8 @@
 using namespace pgark;
 
 TEST(Verification, SkippedIsNotFailureAndNotPass) {
-    std::vector<CheckResult> checks = {CheckResult::pass("a"), CheckResult::skip("amcheck", "skipped: amcheck not available")};
+    std::vector<CheckResult> checks = {CheckResult::pass("a"),
+                                       CheckResult::skip("amcheck", "skipped: amcheck not available")};
     EXPECT_TRUE(all_passed(checks));
     EXPECT_STREQ(to_string(checks[1].status), "skipped");
     checks.push_back(CheckResult::fail("sha256", "mismatch"));

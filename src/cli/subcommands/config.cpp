@@ -12,7 +12,8 @@ void add_config(CLI::App& app, GlobalOptions&, Invocation& inv) {
     auto json_out = std::make_shared<bool>(false);
     auto* cmd = app.add_subcommand("config", "inspect the configuration");
     cmd->require_subcommand(1);
-    auto* show = cmd->add_subcommand("show", "print the effective configuration and where each value came from");
+    auto* show =
+        cmd->add_subcommand("show", "print the effective configuration and where each value came from");
     json_flag(*show, *json_out);
     show->callback([&inv, json_out] {
         inv.action = [json_out](const Context& ctx) {

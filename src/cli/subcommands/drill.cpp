@@ -22,8 +22,10 @@ void add_drill(CLI::App& app, GlobalOptions& g, Invocation& inv) {
     json_flag(*cmd, s->json_out, "print the drill report as JSON");
     cmd->add_flag("--sweep", s->sweep, "only drop scratch databases left by drills that were killed");
     config_flag(*cmd, g, "--level", "drill.level", "archive | schema | rows | content (default)");
-    config_flag(*cmd, g, "--jobs", "drill.jobs", "parallel restore jobs and verification connections (default 2)");
-    config_flag(*cmd, g, "--target", "drill.target", "conninfo of the server to restore into (default: the source)");
+    config_flag(*cmd, g, "--jobs", "drill.jobs",
+                "parallel restore jobs and verification connections (default 2)");
+    config_flag(*cmd, g, "--target", "drill.target",
+                "conninfo of the server to restore into (default: the source)");
     cmd->add_flag_function(
         "--keep-on-failure", [&g](std::int64_t) { g.flag_values["drill.keep_on_failure"] = "true"; },
         "leave a failed drill's scratch database for inspection");

@@ -1,6 +1,6 @@
 // `pgark init`: create a repository at --repo.
-#include "cli/subcommands.h"
 #include "commands/init.h"
+#include "cli/subcommands.h"
 
 namespace pgark::cli {
 

@@ -24,7 +24,8 @@ void add_verify(CLI::App& app, GlobalOptions&, Invocation& inv) {
             auto r = run_verify(ctx, s->id);
             print(s->json_out ? report::to_json(r) : render_verify(r));
             if (!r.ok()) {
-                spdlog::error("backup {} failed verification: {}", r.manifest.id.str(), failure_summary(r.checks));
+                spdlog::error("backup {} failed verification: {}", r.manifest.id.str(),
+                              failure_summary(r.checks));
                 return 1;
             }
             return 0;

@@ -9,12 +9,12 @@
 #include <spdlog/spdlog.h>
 
 #include "core/copy_text_hasher.h"
+#include "core/xxh3_state.h"
 #include "util/cancel.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/redact.h"
 #include "util/test_hooks.h"
-#include "core/xxh3_state.h"
 
 namespace pgark {
 

@@ -349,8 +349,9 @@ Attempt Client::perform(const Request& r) {
     for (const auto& [k, v] : sr.headers) add(k + ": " + v);
     add("Authorization: " + authorization_header(sr, {opts_.access_key_id, opts_.secret_access_key}));
     add("Expect:");  // no 100-continue round trip; auth failures are still reported (see below)
-    bool has_content_type = std::any_of(r.headers.begin(), r.headers.end(),
-                                        [](const auto& kv) { return ascii_lower(kv.first) == "content-type"; });
+    bool has_content_type = std::any_of(r.headers.begin(), r.headers.end(), [](const auto& kv) {
+        return ascii_lower(kv.first) == "content-type";
+    });
     if (!has_content_type) add("Content-Type:");
 
     Transfer t;

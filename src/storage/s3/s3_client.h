@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "storage/s3/s3_options.h"
 #include "storage/s3/s3_retry.h"
 #include "storage/s3/s3_sigv4.h"
-#include "storage/s3/s3_options.h"
 
 namespace pgark::s3 {
 
