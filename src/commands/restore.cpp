@@ -16,6 +16,7 @@
 #include "repo/backup_lock.h"
 #include "repo/drill_history.h"
 #include "restore/archive_check.h"
+#include "restore/database_properties.h"
 #include "restore/pg_restore_runner.h"
 #include "restore/phase.h"
 #include "restore/spool.h"
@@ -471,6 +472,19 @@ RestoreResult Restore::run() {
                 "restore --to-new {}` would take it for a killed restore's leftover once this process has "
                 "ended: remove the mark with COMMENT ON DATABASE ... IS NULL",
                 plan.target_database, redact::scrub(e.what()), plan.target_database);
+        }
+    }
+    // The database's own COMMENT, ACL and settings: pg_restore applies them only with --create, and
+    // the database was created here. After the mark's removal, so the archive's comment is the one kept.
+    if (plan.mode != RestoreMode::schema_cascade) {
+        try {
+            auto props = database_properties(*av.scanner, m_.database, plan.target_database);
+            if (!props.empty()) {
+                Connection admin(server_, "pgark restore");
+                r_.checks.push_back(apply_database_properties(admin, props, plan.target_database));
+            }
+        } catch (const Error& e) {
+            r_.checks.push_back(CheckResult::fail("database properties", redact::scrub(e.what())));
         }
     }
     r_.ok = r_.tables_mismatched() == 0 && all_passed(r_.checks);

@@ -207,11 +207,46 @@ TEST_P(RestoreLocal, IcuLocaleProviderAndSortOrderComeBack) {
 
     auto j = restore_json({id, "--to-new", copy}, 0, {{"PGDATABASE", icu_db}});
     EXPECT_TRUE(j.value("ok", false)) << j.dump(1);
-    EXPECT_EQ(pg().psql("SELECT datlocprovider::text || ' ' || coalesce(daticulocale, '') FROM pg_database WHERE "
-                        "datname = '" +
-                        copy + "'"),
-              "i de-DE");
+    EXPECT_EQ(
+        pg().psql("SELECT datlocprovider::text || ' ' || coalesce(daticulocale, '') FROM pg_database WHERE "
+                  "datname = '" +
+                  copy + "'"),
+        "i de-DE");
     EXPECT_EQ(pg().psql(sorted, copy), original);
+}
+
+// A clean restore carries what the archive holds for the database itself, which pg_restore applies only
+// with --create: the COMMENT, the ACL (REVOKE CONNECT ... FROM PUBLIC stays revoked), ALTER DATABASE ... SET
+// and ALTER ROLE ... IN DATABASE ... SET. --to-new under another name carries them too.
+TEST_P(RestoreLocal, CleanKeepsTheDatabasesCommentAclAndSettings) {
+    pg().psql("COMMENT ON DATABASE " + db_ + " IS 'cold chain, EU'; REVOKE CONNECT ON DATABASE " + db_ +
+              " FROM PUBLIC; ALTER DATABASE " + db_ +
+              " SET work_mem = '7MB'; ALTER ROLE CURRENT_USER IN DATABASE " + db_ +
+              " SET statement_timeout = '42s'");
+    auto id = backup();
+    pg().psql("COMMENT ON DATABASE " + db_ + " IS 'changed'; GRANT CONNECT ON DATABASE " + db_ +
+              " TO PUBLIC; ALTER DATABASE " + db_ + " RESET work_mem");
+    auto props = [&](const std::string& db) {
+        return pg().psql(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '-') || ' | ' || "
+            "has_database_privilege('public', oid, 'CONNECT')::text || ' | ' || (SELECT "
+            "string_agg(array_to_string(setconfig, ','), ';' ORDER BY setrole) FROM "
+            "pg_db_role_setting WHERE setdatabase = d.oid) FROM pg_database d WHERE datname = '" +
+            db + "'");
+    };
+    const std::string expected = "cold chain, EU | false | work_mem=7MB;statement_timeout=42s";
+
+    auto j = restore_json({id, "--mode", "clean", "--target-db", db_, "--yes"}, 0);
+    EXPECT_TRUE(j.value("ok", false)) << j.dump(1);
+    EXPECT_EQ(props(db_), expected);
+    bool checked = false;
+    for (const auto& c : j["checks"])
+        if (c["name"] == "database properties") checked = c["status"] == "pass";
+    EXPECT_TRUE(checked) << j.dump(1);
+
+    auto n = restore_json({id, "--to-new", db_ + "_new"}, 0);
+    EXPECT_TRUE(n.value("ok", false)) << n.dump(1);
+    EXPECT_EQ(props(db_ + "_new"), expected);
 }
 
 // Large objects belong to no schema: schema-cascade replaces the backup's (same OID) and keeps the
