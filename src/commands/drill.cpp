@@ -27,6 +27,7 @@
 #include "restore/archive_check.h"
 #include "restore/pg_restore_runner.h"
 #include "restore/phase.h"
+#include "restore/roles.h"
 #include "restore/spool.h"
 #include "restore/verify/verifier.h"
 #include "util/cancel.h"
@@ -62,6 +63,52 @@ ConnParams target_server(const Context& ctx, const Manifest& m) {
     return ctx.server_params(m.database);
 }
 
+// Before anything is downloaded: the target accepts this role (its password included) and lets it
+// create the scratch database. A wrong password or a missing CREATEDB used to surface only after the
+// download, and then again in a retry with LOCALE 'C'.
+void check_drill_target(const ConnParams& target) {
+    Connection c(target, "pgark drill");
+    auto me = c.query(
+        "SELECT current_user, rolsuper OR rolcreatedb FROM pg_catalog.pg_roles WHERE rolname = current_user");
+    if (me.empty() || me[0][1] != "t")
+        throw Error(
+            "role " + (me.empty() ? std::string("?") : me[0][0].value_or("?")) + " on " +
+            target.server_display() +
+            " may not create databases, and a drill restores into a scratch database: grant it CREATEDB "
+            "(ALTER ROLE ... CREATEDB) or set drill.target to a server where it may (nothing was "
+            "downloaded)");
+}
+
+// Whether CREATE DATABASE failed for the archive's locale (then LOCALE 'C' is worth a try), not for
+// permissions or a lost connection.
+bool is_locale_error(const std::string& message) {
+    const auto m = ascii_lower(message);
+    return m.find("locale") != std::string::npos || m.find("collation") != std::string::npos ||
+           m.find("lc_collate") != std::string::npos || m.find("lc_ctype") != std::string::npos ||
+           m.find("encoding") != std::string::npos;
+}
+
+// A drill restores without owners by default, so roles missing on its target do not fail it; but a
+// restore onto that server would need them: said as a warning and a skipped check "owner roles".
+void note_missing_owners(const ConnParams& target, const ArchiveScanner& scanner,
+                         std::vector<CheckResult>& checks) {
+    try {
+        Connection c(target, "pgark drill");
+        auto missing = missing_roles(c, archive_owners(scanner));
+        if (missing.empty()) return;
+        std::string names;
+        for (const auto& n : missing) names += (names.empty() ? "" : ", ") + n;
+        const auto detail = plural(missing.size(), "owner role", "owner roles") +
+                            " of the backup missing on " + target.server_display() + ": " + names +
+                            "; a restore onto this server needs them (or restore --no-owner)";
+        spdlog::warn("drill: {}", detail);
+        checks.push_back(CheckResult::skip("owner roles", detail));
+    } catch (const Error& e) {
+        spdlog::warn("drill: could not compare the backup's owner roles with the target: {}",
+                     redact::scrub(e.what()));
+    }
+}
+
 class Drill {
   public:
     Drill(const Context& ctx, Repository& repo, Manifest m) : ctx_(ctx), repo_(repo), m_(std::move(m)) {}
@@ -93,6 +140,7 @@ DrillReport Drill::run() {
     ConnParams target = target_server(ctx_, m_);
     r_.target = target.server_display();
     if (level > DrillLevel::archive) {
+        check_drill_target(target);
         try {
             auto swept = sweep_scratch_databases(target, ctx_.config().duration("drill.sweep_after"));
             for (const auto& s : swept) spdlog::info("swept leftover scratch database {}", s);
@@ -127,6 +175,7 @@ DrillReport Drill::run() {
         r_.ok = true;
         return r_;
     }
+    note_missing_owners(target, *av.scanner, r_.checks);
 
     std::unique_ptr<ScratchDatabase> scratch;
     bool keep_on_failure = ctx_.config().boolean("drill.keep_on_failure");
@@ -138,6 +187,7 @@ DrillReport Drill::run() {
                 scratch = std::make_unique<ScratchDatabase>(target, name, mark,
                                                             create_database_options(*av.scanner, true));
             } catch (const PgError& e) {
+                if (!is_locale_error(e.what())) throw;
                 // The backup's locale may not exist on the restore server; C keeps byte order semantics.
                 spdlog::warn(
                     "creating the scratch database with the backup's locale failed ({}); retrying with "

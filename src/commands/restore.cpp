@@ -19,6 +19,7 @@
 #include "restore/database_properties.h"
 #include "restore/pg_restore_runner.h"
 #include "restore/phase.h"
+#include "restore/roles.h"
 #include "restore/spool.h"
 #include "restore/verify/verifier.h"
 #include "util/cancel.h"
@@ -82,6 +83,7 @@ class Restore {
     void take_safety_backup();
     void destroy_and_prepare(const ArchiveScanner& scanner);
     std::string failure_advice() const;
+    void check_owner_roles(const ArchiveScanner& scanner);
 
     const Context& ctx_;
     const RestoreOptions& opts_;
@@ -207,7 +209,7 @@ void Restore::take_safety_backup() {
         looks_like_conninfo(cfg.str("database.dbname")) ? server_.with_dbname(db).conninfo() : db;
     cfg.set("database.dbname", value, config::Origin{config::Origin::Kind::flag, "--target-db"});
     Context safety(std::move(cfg));
-    auto b = run_backup(safety);
+    auto b = run_backup(safety, Manifest::kSafetyPurpose);
     r_.safety_backup_id = b.manifest.id.str();
 }
 
@@ -303,6 +305,23 @@ void Restore::destroy_and_prepare(const ArchiveScanner& scanner) {
             });
             break;
     }
+}
+
+// With owners restored (restore.restore_owner, the default), every owner role of the archive must exist
+// on the target: refused before anything is changed, naming them, instead of pg_restore's raw errors
+// halfway through.
+void Restore::check_owner_roles(const ArchiveScanner& scanner) {
+    if (!ctx_.config().boolean("restore.restore_owner")) return;
+    Connection admin(server_, "pgark restore");
+    auto missing = missing_roles(admin, archive_owners(scanner));
+    if (missing.empty()) return;
+    std::string names;
+    for (const auto& n : missing) names += (names.empty() ? "" : ", ") + n;
+    throw UsageError("the backup's objects are owned by " + plural(missing.size(), "role", "roles") +
+                     (missing.size() == 1 ? " that does not exist on " : " that do not exist on ") +
+                     r_.plan.server + ": " + names +
+                     ". Create them first (e.g. from `pg_dumpall --roles-only` of the source), or pass "
+                     "--no-owner to make the restoring role own everything (nothing was changed)");
 }
 
 std::string Restore::failure_advice() const {
@@ -418,6 +437,7 @@ RestoreResult Restore::run() {
 
     r_.executed = true;
     if (!downloaded) download();
+    check_owner_roles(*av.scanner);
     if (plan.destructive() && plan.safety_backup) {
         phase("safety backup", [&](PhaseTiming& p) {
             take_safety_backup();

@@ -87,6 +87,9 @@ void add_restore(CLI::App& app, GlobalOptions& g, Invocation& inv) {
     cmd->add_flag_function(
         "--no-safety-backup", [&g](std::int64_t) { g.flag_values["restore.safety_backup"] = "false"; },
         "do NOT back up the target database before destroying it");
+    cmd->add_flag_function(
+        "--no-owner", [&g](std::int64_t) { g.flag_values["restore.restore_owner"] = "false"; },
+        "the restoring role owns every object (for a server without the backup's roles)");
     config_flag(*cmd, g, "--level", "restore.level",
                 "verification afterwards: archive | schema | rows (default) | content");
     config_flag(*cmd, g, "--jobs", "restore.jobs",
