@@ -62,7 +62,7 @@ std::string render_list(const ListResult& r) {
             o << pad(m.id.str(), 40) << pad(m.database, 16) << pad(fin, 21)
               << pad(units::format_duration(m.duration_seconds()), 10)
               << pad(units::format_size(m.raw_bytes), 11) << pad(units::format_size(m.stored_bytes), 11)
-              << m.tables.size() << "\n";
+              << m.tables.size() << (m.is_safety_backup() ? "  (safety backup of a restore)" : "") << "\n";
         }
         o << r.backups.size() << " backup" << (r.backups.size() == 1 ? "" : "s") << " in " << r.repository
           << "\n";
@@ -143,7 +143,14 @@ std::string render_status(const StatusResult& r) {
               << (a.rto_ok ? "ok" : "VIOLATED") << ")\n";
         else
             o << "  last good drill  none\n";
-        if (d.last_drill && !d.last_drill->ok) o << "  latest drill     " << d.last_drill->id << " FAILED\n";
+        if (d.last_backup)
+            o << "  newest drilled   "
+              << (d.last_backup_drilled_by ? "yes, by drill " + *d.last_backup_drilled_by
+                                           : std::string("not yet"))
+              << "\n";
+        if (d.last_drill && !d.last_drill->ok)
+            o << "  latest drill     " << d.last_drill->id << " FAILED"
+              << (d.last_drill->error.empty() ? "" : ": " + d.last_drill->error) << "\n";
         for (const auto& p : a.problems) o << "  ! " << p << "\n";
     }
     return o.str();

@@ -56,7 +56,7 @@ class BackupReservation {
 
 }  // namespace
 
-BackupResult run_backup(const Context& ctx) {
+BackupResult run_backup(const Context& ctx, const std::string& purpose) {
     ConnParams params = ctx.conn_params();
     Repository repo = ctx.open_repository();
 
@@ -76,6 +76,7 @@ BackupResult run_backup(const Context& ctx) {
     m.server_version = conn.server_version();
     m.pg_dump_version = pg_dump_version;
     m.compression_level = static_cast<int>(ctx.config().integer("backup.compression_level"));
+    m.purpose = purpose;
     m.started_at = std::chrono::system_clock::now();
 
     nlohmann::json owner = {{"pid", getpid()}, {"started_at", format_iso8601(m.started_at, true)}};

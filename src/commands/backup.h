@@ -13,6 +13,8 @@ struct BackupResult {
     std::string repository;
 };
 
-BackupResult run_backup(const Context& ctx);
+// `purpose` is recorded in the manifest ("" for a backup, Manifest::kSafetyPurpose for a restore's
+// safety backup).
+BackupResult run_backup(const Context& ctx, const std::string& purpose = "");
 
 }  // namespace pgark

@@ -26,7 +26,14 @@ StatusResult run_status(const Context& ctx, SystemTime now) {
 
     auto db_filter = ctx.database_name();
     std::map<std::string, DatabaseStatus> by_db;
+    std::set<std::string> only_safety, with_backups;  // databases with only safety backups
     for (auto& m : repo.list_backups(db_filter)) {
+        if (m.is_safety_backup()) {
+            if (!with_backups.count(m.database)) only_safety.insert(m.database);
+        } else {
+            with_backups.insert(m.database);
+            only_safety.erase(m.database);
+        }
         auto& s = by_db[m.database];
         s.database = m.database;
         s.previous_backup = std::move(s.last_backup);  // ascending order: the last one wins
@@ -42,7 +49,16 @@ StatusResult run_status(const Context& ctx, SystemTime now) {
         s.last_drill = d;  // oldest first: the last one wins
         if (d.measures_rto()) s.last_successful_drill = d;
     }
+    for (const auto& d : history.reports) {
+        auto it = by_db.find(d.database);
+        if (it != by_db.end() && it->second.last_backup && d.ok && d.restored() &&
+            d.backup_id == it->second.last_backup->id.str())
+            it->second.last_backup_drilled_by = d.id;
+    }
     for (auto& [name, s] : by_db) {
+        // A database whose only backups are safety backups of restores, and that was never drilled, is
+        // not one anybody protects with pgark: not judged unless it is the configured database.
+        if (!db_filter && only_safety.count(name) && !s.last_drill) continue;
         ObjectiveInputs in;
         if (s.last_backup) in.last_backup_finished = s.last_backup->finished_at;
         if (s.last_successful_drill) {

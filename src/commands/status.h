@@ -19,6 +19,8 @@ struct DatabaseStatus {
     std::optional<Manifest> previous_backup;  // the complete backup before last_backup
     std::optional<DrillReport> last_drill;    // newest drill, passed or not
     std::optional<DrillReport> last_successful_drill;
+    // A drill that restored last_backup and passed (on-call asks first: is the newest backup proven?).
+    std::optional<std::string> last_backup_drilled_by;
     ObjectiveAssessment assessment;
 };
 

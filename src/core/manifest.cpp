@@ -48,6 +48,7 @@ std::string Manifest::to_json() const {
         {"tables", tables_j},
         {"large_objects", {{"count", large_objects}, {"hash", large_objects_hash}}},
     };
+    if (!purpose.empty()) j["purpose"] = purpose;
     return j.dump(2) + "\n";
 }
 
@@ -144,6 +145,11 @@ Manifest Manifest::from_json(const std::string& text, const std::string& where) 
         if (!is_hex(ts.hash, 16))
             throw VerifyError(where + ": manifest hash of table " + ts.name + " is malformed");
         m.tables.push_back(std::move(ts));
+    }
+    if (j.contains("purpose")) {
+        m.purpose = field<std::string>(j, "purpose", where);
+        if (!m.purpose.empty() && m.purpose != kSafetyPurpose)
+            throw VerifyError(where + ": manifest purpose '" + m.purpose + "' is not known to this pgark");
     }
     m.large_objects_recorded = j.contains("large_objects");
     if (m.large_objects_recorded) {

@@ -47,6 +47,11 @@ struct Manifest {
     std::vector<TableStats> tables;
     std::uint64_t large_objects = 0;
     std::string large_objects_hash;
+    // Why the backup was taken: "" for a backup, kSafetyPurpose for the one a destructive restore takes
+    // of its target first (listed as such; it does not make `status` judge a database nobody schedules).
+    std::string purpose;
+    static constexpr const char* kSafetyPurpose = "safety";
+    bool is_safety_backup() const { return purpose == kSafetyPurpose; }
     // False for a manifest written before pgark recorded large objects: nothing to check them against.
     bool large_objects_recorded = true;
 

@@ -39,7 +39,8 @@ nlohmann::json manifest_summary(const Manifest& m) {
             {"sha256", m.sha256},
             {"tables", m.tables.size()},
             {"rows", m.total_rows()},
-            {"toc_entries", m.toc_entries}};
+            {"toc_entries", m.toc_entries},
+            {"purpose", m.purpose.empty() ? "backup" : m.purpose}};
 }
 
 }  // namespace
@@ -99,7 +100,11 @@ std::string to_json(const StatusResult& r) {
                   {"last_successful_drill",
                    d.last_successful_drill ? json(d.last_successful_drill->id) : json(nullptr)},
                   {"last_drill", d.last_drill ? json(d.last_drill->id) : json(nullptr)},
-                  {"last_drill_ok", d.last_drill ? json(d.last_drill->ok) : json(nullptr)}};
+                  {"last_drill_ok", d.last_drill ? json(d.last_drill->ok) : json(nullptr)},
+                  {"last_drill_error",
+                   d.last_drill && !d.last_drill->ok ? json(d.last_drill->error) : json(nullptr)},
+                  {"last_backup_drilled_by",
+                   d.last_backup_drilled_by ? json(*d.last_backup_drilled_by) : json(nullptr)}};
         dbs.push_back(j);
     }
     json j = {{"repository", r.repository},

@@ -206,11 +206,17 @@ TEST_P(DrillTest, StatusReflectsBackupsDrillsAndObjectives) {
     EXPECT_EQ(r.exit_code, 1) << r.describe();  // no successful drill yet
     auto j = json::parse(r.out);
     EXPECT_NE(j["databases"][0]["problems"].dump().find("no successful drill"), std::string::npos);
+    EXPECT_TRUE(j["databases"][0]["last_backup_drilled_by"].is_null()) << j.dump(1);
+    EXPECT_NE(pgark({"status"}).out.find("newest drilled   not yet"), std::string::npos);
     auto d = drill({}, 0);
     r = pgark({"status", "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     j = json::parse(r.out);
     EXPECT_TRUE(j["ok"].get<bool>());
+    // On-call's first question: is the newest backup proven restorable?
+    EXPECT_EQ(j["databases"][0]["last_backup_drilled_by"], d["id"]) << j.dump(1);
+    EXPECT_NE(pgark({"status"}).out.find("newest drilled   yes, by drill " + d["id"].get<std::string>()),
+              std::string::npos);
     EXPECT_EQ(j["objectives"]["rpo_seconds"], 86400);
     EXPECT_EQ(j["objectives"]["rto_seconds"], 1800);
     EXPECT_LT(j["databases"][0]["rpo_seconds"].get<double>(), 600);
@@ -224,6 +230,14 @@ TEST_P(DrillTest, StatusReflectsBackupsDrillsAndObjectives) {
     r = pgark({"status"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.out.find("RTO objective violated"), std::string::npos) << r.out;
+    // A failed drill's error is shown inline, where on-call reads the verdict.
+    rep["ok"] = false;
+    rep["error"] = "pg_restore failed: could not extend file: No space left on device";
+    storage->put(key, rep.dump());
+    r = pgark({"status"});
+    EXPECT_NE(r.out.find(" FAILED: pg_restore failed: could not extend file"), std::string::npos) << r.out;
+    j = json::parse(pgark({"status", "--json"}).out);
+    EXPECT_EQ(j["databases"][0]["last_drill_error"], rep["error"]) << j.dump(1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DrillTest, ::testing::ValuesIn(all_drivers()), driver_name);
@@ -436,6 +450,31 @@ TEST_P(DrillLocal, VerifyCatchesAManifestWhoseLargeObjectCountWasChanged) {
     EXPECT_EQ(c["status"], "FAIL") << j.dump(1);
     EXPECT_NE(c["detail"].get<std::string>().find("large objects: manifest 2"), std::string::npos)
         << c.dump();
+}
+
+// The drill's target is checked before the archive is downloaded: a role that may not create databases
+// is refused saying what to grant, and a wrong password is reported as such, not retried with LOCALE 'C'.
+TEST_P(DrillLocal, PreflightRefusesAWrongPasswordOrARoleWithoutCreatedbBeforeTheDownload) {
+    backup();
+    PgCluster::shared().psql(
+        "DROP ROLE IF EXISTS drill_nocreate; CREATE ROLE drill_nocreate LOGIN PASSWORD 'nocreate-pw-3'");
+    struct DropRole {
+        ~DropRole() { PgCluster::shared().psql("DROP ROLE IF EXISTS drill_nocreate"); }
+    } drop_role;
+    const std::string target = "host=127.0.0.1 port=" + std::to_string(PgCluster::shared().port()) +
+                               " user=drill_nocreate dbname=postgres";
+    auto r = pgark({"drill", "--target", target}, {{"PGPASSWORD", "nocreate-pw-3"}});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_NE(r.err.find("may not create databases"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("CREATEDB"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("download+validate"), std::string::npos) << "downloaded first: " << r.err;
+
+    r = pgark({"drill", "--target", target}, {{"PGPASSWORD", "not-the-password"}});
+    EXPECT_EQ(r.exit_code, 1) << r.describe();
+    EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("LOCALE 'C'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("download+validate"), std::string::npos) << "downloaded first: " << r.err;
+    EXPECT_TRUE(spool_empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Posix, DrillLocal, ::testing::Values(Driver::posix), driver_name);

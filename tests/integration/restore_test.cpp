@@ -88,6 +88,12 @@ TEST_P(RestoreTest, CleanReplacesTheChangedDatabaseAfterASafetyBackup) {
     EXPECT_EQ(pg().psql("SELECT count(*) FROM pg_class WHERE relname = 'junk'", db_), "0");
     EXPECT_EQ(pg().psql("SELECT count(*) FROM devices WHERE location = 'changed'", db_), "0");
     EXPECT_EQ(backup_count(), 2u);  // the backup and the safety backup
+    // The safety backup is marked as such.
+    auto listing = json::parse(pgark({"list", "--json"}).out);
+    std::vector<std::string> purposes;
+    for (const auto& b : listing["backups"]) purposes.push_back(b["purpose"].get<std::string>());
+    EXPECT_EQ(purposes, (std::vector<std::string>{"backup", "safety"})) << listing.dump(1);
+    EXPECT_NE(pgark({"list"}).out.find("(safety backup of a restore)"), std::string::npos);
 }
 
 TEST_P(RestoreTest, SchemaCascadeReplacesTheBackupsSchemasAndKeepsOthers) {
@@ -247,6 +253,54 @@ TEST_P(RestoreLocal, CleanKeepsTheDatabasesCommentAclAndSettings) {
     auto n = restore_json({id, "--to-new", db_ + "_new"}, 0);
     EXPECT_TRUE(n.value("ok", false)) << n.dump(1);
     EXPECT_EQ(props(db_ + "_new"), expected);
+}
+
+// Restoring into another database takes a safety backup of it; that alone does not make `status`
+// judge (and turn red for) a database nobody backs up or drills with pgark.
+TEST_P(RestoreLocal, ASafetyBackupDoesNotMakeStatusJudgeADatabaseNobodySchedules) {
+    auto id = backup();
+    const auto other = db_ + "_new";
+    pg().psql("CREATE DATABASE " + other);
+    auto j = restore_json({id, "--mode", "clean", "--target-db", other, "--yes"}, 0);
+    ASSERT_NE(j.value("safety_backup_id", ""), "") << j.dump(1);
+    auto all = env();
+    all.erase("PGDATABASE");
+    auto r = run_pgark({"--repo", repo_.url, "status", "--json"}, all);
+    std::vector<std::string> judged;
+    const auto status = json::parse(r.out);  // named: a range-for over a temporary's member dangles
+    for (const auto& d : status["databases"]) judged.push_back(d["database"].get<std::string>());
+    EXPECT_EQ(judged, std::vector<std::string>{db_}) << r.describe();
+}
+
+// A restore onto a server that lacks the backup's owner roles is refused before anything changes, naming
+// them and --no-owner; with --no-owner it restores. A drill (no owners by default) passes and warns.
+TEST_P(RestoreLocal, MissingOwnerRolesAreNamedBeforeAnythingChangesAndNoOwnerRestores) {
+    pg().psql("DROP ROLE IF EXISTS shop_owner; CREATE ROLE shop_owner");
+    pg().psql("CREATE TABLE orders (id int); ALTER TABLE orders OWNER TO shop_owner", db_);
+    auto id = backup();
+    pg().psql("DROP TABLE orders", db_);
+    pg().psql("DROP ROLE shop_owner");
+    const auto target = db_ + "_new";
+
+    auto r = pgark({"restore", id, "--to-new", target});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find("owned by 1 role that does not exist on"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(": shop_owner."), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--no-owner"), std::string::npos) << r.err;
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM pg_database WHERE datname = '" + target + "'"), "0");
+
+    auto j = restore_json({id, "--to-new", target, "--no-owner"}, 0);
+    EXPECT_TRUE(j.value("ok", false)) << j.dump(1);
+    EXPECT_EQ(pg().psql("SELECT count(*) FROM orders", target), "0");
+
+    auto d = pgark({"drill", "--json"});
+    EXPECT_EQ(d.exit_code, 0) << d.describe();
+    bool warned = false;
+    const auto report = json::parse(d.out);  // named: a range-for over a temporary's member dangles
+    for (const auto& c : report["checks"])
+        if (c["name"] == "owner roles")
+            warned = c["detail"].get<std::string>().find("shop_owner") != std::string::npos;
+    EXPECT_TRUE(warned) << d.out;
 }
 
 // Large objects belong to no schema: schema-cascade replaces the backup's (same OID) and keeps the

@@ -67,3 +67,18 @@ TEST(Manifest, LayoutKeysStayInsideTheBackupDirectory) {
     EXPECT_EQ(layout::archive_key(id),
               "backups/%2E.%2Fevil/%2E.%2Fevil_2026-01-24_02-00-00/archive.pgdump.zst");
 }
+
+// A restore's safety backup says so in its manifest; an ordinary backup's manifest has no purpose field
+// (older pgark reads it unchanged), and an unknown purpose is refused rather than guessed at.
+TEST(Manifest, PurposeRoundTripsAndOnlyKnownValuesAreAccepted) {
+    auto m = test::sample_manifest();
+    EXPECT_FALSE(nlohmann::json::parse(m.to_json()).contains("purpose"));
+    EXPECT_FALSE(Manifest::from_json(m.to_json(), "x").is_safety_backup());
+    m.purpose = Manifest::kSafetyPurpose;
+    auto back = Manifest::from_json(m.to_json(), "x");
+    EXPECT_TRUE(back.is_safety_backup());
+    EXPECT_EQ(back.to_json(), m.to_json());
+    auto j = nlohmann::json::parse(m.to_json());
+    j["purpose"] = "archival";
+    EXPECT_THROW(Manifest::from_json(j.dump(), "x"), VerifyError);
+}
