@@ -11,6 +11,7 @@
 #include "repo/layout.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
+#include "support/pgark_fixture.h"
 #include "support/proc_util.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
@@ -22,32 +23,9 @@ using nlohmann::json;
 
 namespace {
 
-class BackupTest : public ::testing::TestWithParam<Driver> {
+class BackupTest : public PgarkFixture {
   protected:
-    void SetUp() override {
-        auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        name_ = "bk_" + std::to_string(counter_++) + "_" + to_string(GetParam());
-        db_ = name_;
-        PgCluster::shared().drop_database(db_);
-        load_freshtrack(PgCluster::shared(), db_);
-        repo_ = make_repo_location(GetParam(),
-                                   std::string(info->name()).substr(0, 20) + std::to_string(counter_));
-        auto r = pgark({"init"});
-        ASSERT_EQ(r.exit_code, 0) << r.describe();
-    }
-    void TearDown() override { PgCluster::shared().drop_database(db_); }
-
-    std::map<std::string, std::string> env() const {
-        auto e = PgCluster::shared().client_env(db_);
-        for (const auto& [k, v] : repo_.env) e[k] = v;
-        return e;
-    }
-    CliResult pgark(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
-        args.insert(args.begin(), {"--repo", repo_.url});
-        auto e = env();
-        for (const auto& [k, v] : extra) e[k] = v;
-        return run_pgark(args, e);
-    }
+    BackupTest() : PgarkFixture("bk") {}
     json list_json() {
         auto r = pgark({"list", "--json"});
         EXPECT_EQ(r.exit_code, 0) << r.describe();
@@ -110,10 +88,6 @@ class BackupTest : public ::testing::TestWithParam<Driver> {
         holder->db = db_;
         return holder;
     }
-
-    static inline int counter_ = 0;
-    std::string name_, db_;
-    RepoLocation repo_;
 };
 
 TEST_P(BackupTest, BackupListVerifyRoundTrip) {
@@ -279,7 +253,7 @@ TEST_P(BackupTest, SigintCancelsCleanly) {
 }
 
 TEST_P(BackupTest, RefusesLocationThatIsNotARepository) {
-    auto other = make_repo_location(GetParam(), "notarepo" + std::to_string(counter_++));
+    auto other = make_repo_location(GetParam(), "notarepo_" + db_);
     auto r = run_pgark({"--repo", other.url, "list"}, [&] {
         auto e = env();
         for (const auto& [k, v] : other.env) e[k] = v;

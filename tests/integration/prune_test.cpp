@@ -21,6 +21,7 @@
 #include "storage/s3/s3_xml.h"
 #include "support/pg_cluster.h"
 #include "support/pgark_cli.h"
+#include "support/pgark_fixture.h"
 #include "support/proc_util.h"
 #include "support/sample_db.h"
 #include "support/storage_fixtures.h"
@@ -63,42 +64,18 @@ bool has_reason(const json& e, const std::string& prefix) {
     return false;
 }
 
-class PruneTest : public ::testing::TestWithParam<Driver> {
+class PruneTest : public PgarkFixture {
   protected:
+    PruneTest() : PgarkFixture("prune") {}
     void SetUp() override {
-        db_ = "prune_" + std::to_string(counter_++) + "_" + to_string(GetParam());
-        pg().drop_database(db_);
-        pg().drop_database(db_ + "_new");
-        load_freshtrack(pg(), db_);
-        repo_ = make_repo_location(GetParam(), "prune" + std::to_string(counter_));
-        ASSERT_EQ(pgark({"init"}).exit_code, 0);
+        PgarkFixture::SetUp();
         storage_ = repo_.open();
     }
-    void TearDown() override {
-        pg().drop_database(db_);
-        pg().drop_database(db_ + "_new");
-    }
-    static PgCluster& pg() { return PgCluster::shared(); }
-    std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
-        auto e = pg().client_env(db_);
-        for (const auto& [k, v] : repo_.env) e[k] = v;
-        e["TMPDIR"] = scratch_.path().string();
-        for (const auto& [k, v] : extra) e[k] = v;
-        return e;
-    }
-    CliResult pgark(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
-        args.insert(args.begin(), {"--repo", repo_.url});
-        return run_pgark(args, env(extra));
-    }
+    // Started in the background with stdout on a pipe (the tests read the JSON a drill or restore prints).
     std::unique_ptr<Child> start(std::vector<std::string> args,
                                  std::map<std::string, std::string> extra = {}) {
         args.insert(args.begin(), {"--repo", repo_.url});
         return start_pgark(args, env(extra));
-    }
-    std::string backup() {
-        auto r = pgark({"backup", "--json", "-q"});
-        EXPECT_EQ(r.exit_code, 0) << r.describe();
-        return json::parse(r.out)["id"].get<std::string>();
     }
     json prune(const std::vector<std::string>& args, int expected_exit = 0,
                std::map<std::string, std::string> extra = {}) {
@@ -182,11 +159,7 @@ class PruneTest : public ::testing::TestWithParam<Driver> {
         storage_->put(layout::lock_prefix(*BackupId::parse(id)) + "hand-written.json", h.to_json());
     }
 
-    static inline int counter_ = 0;
-    std::string db_;
-    RepoLocation repo_;
     std::unique_ptr<Storage> storage_;
-    TempDir scratch_{"prune-test"};
 };
 
 TEST_P(PruneTest, RemovesExactlyWhatThePolicyDoesNotKeepAndEveryObjectOfIt) {
@@ -350,7 +323,7 @@ TEST_P(PruneTest, AbandonedWritesAreDiscardedOnlyWhenOlderThanTheBound) {
 TEST_P(PruneTest, ARunningDrillKeepsItsBackupUntilItIsDone) {
     const auto oldest = backup();
     const auto newest = backup();
-    const auto go = scratch_.path() / "go";
+    const auto go = tmp_.path() / "go";
     auto drill = start({"drill", oldest, "--json", "-q"},
                        {{"PGARK_TEST_HOOKS", "1"}, {"PGARK_TEST_AFTER_LOCK_WAIT_FOR", go.string()}});
     ASSERT_TRUE(wait_for_file(go.string() + ".reached", std::chrono::seconds(60)))
@@ -383,7 +356,7 @@ TEST_P(PruneTest, ARunningDrillKeepsItsBackupUntilItIsDone) {
 TEST_P(PruneTest, ADrillWhoseBackupWasPrunedBeforeItLockedItFailsClearly) {
     const auto oldest = backup();
     backup();
-    const auto go = scratch_.path() / "go";
+    const auto go = tmp_.path() / "go";
     auto drill = start({"drill", oldest},
                        {{"PGARK_TEST_HOOKS", "1"}, {"PGARK_TEST_BEFORE_LOCK_WAIT_FOR", go.string()}});
     ASSERT_TRUE(wait_for_file(go.string() + ".reached", std::chrono::seconds(60)));
@@ -399,7 +372,7 @@ TEST_P(PruneTest, ADrillWhoseBackupWasPrunedBeforeItLockedItFailsClearly) {
 
 TEST_P(PruneTest, AnInterruptedDrillReleasesItsLock) {
     const auto id = backup();
-    const auto go = scratch_.path() / "go";
+    const auto go = tmp_.path() / "go";
     auto drill =
         start({"drill", id}, {{"PGARK_TEST_HOOKS", "1"}, {"PGARK_TEST_AFTER_LOCK_WAIT_FOR", go.string()}});
     ASSERT_TRUE(wait_for_file(go.string() + ".reached", std::chrono::seconds(60)));
@@ -413,7 +386,7 @@ TEST_P(PruneTest, AnInterruptedDrillReleasesItsLock) {
 TEST_P(PruneTest, ARunningRestoreKeepsItsBackup) {
     const auto oldest = backup();
     backup();
-    const auto go = scratch_.path() / "go";
+    const auto go = tmp_.path() / "go";
     auto restore = start({"restore", oldest, "--to-new", db_ + "_new", "--json", "-q"},
                          {{"PGARK_TEST_HOOKS", "1"}, {"PGARK_TEST_AFTER_LOCK_WAIT_FOR", go.string()}});
     ASSERT_TRUE(wait_for_file(go.string() + ".reached", std::chrono::seconds(60)));
