@@ -101,7 +101,6 @@ class Daemon {
     std::unique_ptr<HttpEndpoint> http_;
     SystemTime last_loop_{};
     std::map<JobKind, std::string> last_error_;  // the last run's error, while it is the last run
-    std::map<JobKind, JobOutcome> last_outcome_;
     // The daemon lock (repo/daemon_lock.h) and the repository it is kept in.
     std::optional<Repository> lock_repo_;
     std::unique_ptr<DaemonLock> lock_;
@@ -178,8 +177,9 @@ std::string Daemon::health_json() {
         j.next_run = next ? format_iso8601(*next) : "";
         auto it = state_.jobs.find(j.name);
         if (it != state_.jobs.end()) j.last_run_ok = it->second.last_run_ok;
-        if (auto o = last_outcome_.find(kind); o != last_outcome_.end())
-            j.last_outcome = to_string(o->second);
+        // Cancelled runs leave the last result alone, so the outcome follows from it.
+        if (j.last_run_ok)
+            j.last_outcome = to_string(*j.last_run_ok ? JobOutcome::succeeded : JobOutcome::failed);
         if (auto e = last_error_.find(kind); e != last_error_.end()) j.last_error = e->second;
         h.jobs.push_back(std::move(j));
     }
@@ -271,7 +271,6 @@ void Daemon::run_job(JobKind kind, config::Config cfg) {
             state_.record_cancelled(name);
         } else {
             state_.record(name, ok, std::chrono::system_clock::now(), run.deleted);
-            last_outcome_[kind] = run.outcome;
             if (ok)
                 last_error_.erase(kind);
             else

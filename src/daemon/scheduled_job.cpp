@@ -60,7 +60,7 @@ JobRun run_scheduled_job(JobKind kind, const Context& ctx) {
         run.outcome = JobOutcome::failed;
         run.message = std::string("internal error: ") + redact::scrub(e.what());
     }
-    run.message = redact::scrub(run.message);
+    run.message = redact::scrub(run.message);  // once, for every outcome
     return run;
 }
 

@@ -17,6 +17,10 @@ namespace {
 std::string pretty(const json& j) {
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
+// The same on one line (/healthz, webhook bodies).
+std::string compact(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 json checks_json(const std::vector<CheckResult>& checks) {
     json out = json::array();
@@ -218,7 +222,7 @@ std::string to_json(const HealthReport& h) {
     }
     json out{{"status", h.degraded() ? "degraded" : "ok"}, {"database", h.database}, {"jobs", jobs}};
     if (h.degraded()) out["last_error"] = last_error;
-    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+    return compact(out);
 }
 
 std::string error_json(const std::string& message, int exit_code) {
@@ -233,19 +237,18 @@ std::string webhook_json(const JobEvent& e, const std::string& format, const std
                        " succeeded again"
                  : ":red_circle: pgark " + e.job + " of " + e.database + " on " + host + " failed";
         if (!message.empty()) text += ": " + message;
-        return json{{"text", text}}.dump(-1, ' ', false, json::error_handler_t::replace);
+        return compact(json{{"text", text}});
     }
-    return json{{"source", "pgark"},
-                {"version", PGARK_VERSION},
-                {"event", e.ok ? "recovery" : "failure"},
-                {"job", e.job},
-                {"database", e.database},
-                {"host", host},
-                {"ok", e.ok},
-                {"seconds", e.seconds},
-                {"time", format_iso8601(std::chrono::system_clock::now())},
-                {"message", message}}
-        .dump(-1, ' ', false, json::error_handler_t::replace);  // tool output may not be UTF-8
+    return compact(json{{"source", "pgark"},
+                        {"version", PGARK_VERSION},
+                        {"event", e.ok ? "recovery" : "failure"},
+                        {"job", e.job},
+                        {"database", e.database},
+                        {"host", host},
+                        {"ok", e.ok},
+                        {"seconds", e.seconds},
+                        {"time", format_iso8601(std::chrono::system_clock::now())},
+                        {"message", message}});
 }
 
 }  // namespace pgark::report
